@@ -1,0 +1,195 @@
+"""Public tests of the gradient-checking course / 梯度检查课程的公开测试.
+
+Students call these from the notebook, e.g. ``forward_propagation_test(forward_propagation)``.
+A passing test prints one short line in English and Chinese.  A failing test raises
+``AssertionError`` whose message names the call, the expected value, what came back and,
+where it helps, the likely mistake -- in both languages.  These are only the public
+checks: the autograder runs further, hidden ones.
+
+学生在 notebook 中调用这些函数，例如 ``forward_propagation_test(forward_propagation)``。
+测试通过时打印一行简短的中英文提示；失败时抛出 ``AssertionError``，其消息用中英文
+说明调用方式、期望值、实际返回值，以及（如有帮助）可能的错误原因。
+这些只是公开测试：自动评分时还会运行其他隐藏测试。
+"""
+import io
+import contextlib
+
+import numpy as np
+
+from gc_utils import DIFFERENCE_THRESHOLD, bilingual, relu, sigmoid
+from testCases import gradient_check_n_test_case
+
+__all__ = ["forward_propagation_test", "backward_propagation_test", "gradient_check_test", "gradient_check_n_test"]
+#: Expected values of the course, as printed in the notebook.
+#: 课程中的期望值（与 notebook 中打印的一致）。
+EXPECTED_J = 8
+EXPECTED_DTHETA = 2
+EXPECTED_DIFFERENCE_1D = 2.919335883291695e-10
+EXPECTED_DIFFERENCE_BUGGY_N = 0.2850931566540251
+#: Relative tolerance for numbers whose last digits depend on the platform's floating point.
+#: 末几位随平台浮点实现而变的数值所用的相对容差。
+PLATFORM_RTOL = 1e-6
+
+
+def _passed(name):
+    print(bilingual("\u2714 {}: all public tests passed.".format(name),
+                    "\u2714 {}：公开测试全部通过。".format(name)))
+
+
+def _call(function, *args, **kwargs):
+    """Call the student's function; turn any error except NotImplementedError into a clear failure.
+
+    The original exception stays attached (``raise ... from``), so the traceback still
+    points at the line to fix.
+    """
+    call = "{}({})".format(getattr(function, "__name__", "function"),
+                           ", ".join([_short(a) for a in args] + ["{}={!r}".format(k, v) for k, v in kwargs.items()]))
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise AssertionError(bilingual(
+            "{} raised {}: {}. See the traceback above for the line to fix.".format(
+                call, type(error).__name__, error),
+            "{} 抛出了 {}：{}。请根据上方的回溯信息找到需要修改的那一行。".format(
+                call, type(error).__name__, error))) from error
+
+
+def _short(value):
+    if isinstance(value, np.ndarray):
+        return "<array {}>".format(value.shape)
+    if isinstance(value, dict):
+        return "<dict {}>".format(", ".join(value))
+    return repr(value)
+
+
+def _require_number(value, call):
+    if value is None:
+        raise AssertionError(bilingual(
+            "{} returned None. Did you forget the return statement or leave the variable unassigned?".format(call),
+            "{} 返回了 None。是否忘了 return 语句，或没有给变量赋值？".format(call)))
+    if np.ndim(value) != 0 or not np.isrealobj(value) or not np.issubdtype(np.asarray(value).dtype, np.number):
+        raise AssertionError(bilingual(
+            "{} returned {!r} ({}), expected a single real number.".format(call, value, type(value).__name__),
+            "{} 返回了 {!r}（{}），应返回一个实数。".format(call, value, type(value).__name__)))
+
+
+def _expect_equal(call, got, expected, hint_en="", hint_zh=""):
+    _require_number(got, call)
+    if not np.isclose(got, expected, rtol=0, atol=1e-12):
+        raise AssertionError(bilingual(
+            "{} returned {}, expected {}. {}".format(call, got, expected, hint_en).strip(),
+            "{} 返回了 {}，期望值为 {}。{}".format(call, got, expected, hint_zh).strip()))
+
+
+def forward_propagation_test(target):
+    """Check Exercise 1: J(theta) = theta * x.  检查练习 1：J(θ) = θx。"""
+    x, theta = 2, 4
+    _expect_equal("forward_propagation({}, {})".format(x, theta), _call(target, x, theta), EXPECTED_J,
+                  "J is theta times x.", "J 等于 theta 乘以 x。")
+    x, theta = -3, 0.5
+    _expect_equal("forward_propagation({}, {})".format(x, theta), _call(target, x, theta), x * theta,
+                  "Use the arguments x and theta, not fixed numbers.",
+                  "请使用参数 x 和 theta，而不是固定的数字。")
+    _passed("forward_propagation")
+
+
+def backward_propagation_test(target):
+    """Check Exercise 2: dJ/dtheta = x.  检查练习 2：dJ/dθ = x。"""
+    x, theta = 2, 4
+    _expect_equal("backward_propagation({}, {})".format(x, theta), _call(target, x, theta), EXPECTED_DTHETA,
+                  "The derivative of theta * x with respect to theta is x.",
+                  "theta * x 对 theta 的导数是 x。")
+    x, theta = -3, 0.5
+    _expect_equal("backward_propagation({}, {})".format(x, theta), _call(target, x, theta), x,
+                  "Use the argument x, not a fixed number.", "请使用参数 x，而不是固定的数字。")
+    _passed("backward_propagation")
+
+
+def _expect_difference(call, got, expected, rtol, hint_en, hint_zh):
+    _require_number(got, call)
+    if not np.isclose(got, expected, rtol=rtol, atol=0):
+        raise AssertionError(bilingual(
+            "{} returned {!r}, expected about {!r} (relative tolerance {:g}). {}".format(call, got, expected, rtol, hint_en),
+            "{} 返回了 {!r}，期望约为 {!r}（相对容差 {:g}）。{}".format(call, got, expected, rtol, hint_zh)))
+
+
+def gradient_check_test(target):
+    """Check Exercise 3 on the course input (x, theta) = (2, 4).  在 (x, θ) = (2, 4) 上检查练习 3。"""
+    call = "gradient_check(2, 4)"
+    with contextlib.redirect_stdout(io.StringIO()):
+        difference = _call(target, 2, 4)
+    _expect_difference(call, difference, EXPECTED_DIFFERENCE_1D, 1e-3,
+                       "Check gradapprox = (J_plus - J_minus) / (2 * epsilon) and formula (2); "
+                       "grad must come from backward_propagation(x, theta).",
+                       "请检查 gradapprox = (J_plus - J_minus) / (2 * epsilon) 和公式 (2)；"
+                       "grad 必须由 backward_propagation(x, theta) 计算。")
+    if not difference < DIFFERENCE_THRESHOLD:
+        raise AssertionError(bilingual("{} should be below the threshold {:g}.".format(call, DIFFERENCE_THRESHOLD),
+                                       "{} 应低于阈值 {:g}。".format(call, DIFFERENCE_THRESHOLD)))
+    _passed("gradient_check")
+
+
+def forward_propagation_n(X, Y, parameters):
+    """Copy of the notebook's given forward pass, so the test does not depend on your edits.
+
+    与 notebook 中给出的前向传播相同的副本，使测试不受你对 notebook 的修改影响。
+    Returns ``(cost, cache)``.
+    """
+    m = X.shape[1]
+    W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    Z1 = np.dot(W1, X) + b1
+    A1 = relu(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = relu(Z2)
+    Z3 = np.dot(W3, A2) + b3
+    A3 = sigmoid(Z3)
+    cost = 1. / m * np.sum(np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y))
+    return cost, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
+
+
+def buggy_backward_propagation_n(X, Y, cache):
+    """Copy of the notebook's given backward pass, WITH its two planted bugs (dW2, db1).
+
+    与 notebook 中给出的反向传播相同的副本，包含两个故意埋下的错误（dW2、db1）。
+    """
+    m = X.shape[1]
+    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = cache
+    dZ3 = A3 - Y
+    dW3 = 1. / m * np.dot(dZ3, A2.T)
+    db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
+    dA2 = np.dot(W3.T, dZ3)
+    dZ2 = np.multiply(dA2, np.int64(A2 > 0))
+    dW2 = 1. / m * np.dot(dZ2, A1.T) * 2
+    db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
+    dA1 = np.dot(W2.T, dZ2)
+    dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+    dW1 = 1. / m * np.dot(dZ1, X.T)
+    db1 = 4. / m * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dZ3": dZ3, "dW3": dW3, "db3": db3, "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2,
+            "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
+def gradient_check_n_test(target):
+    """Check Exercise 4 on the seeded fixture with the buggy backprop.  用带错误的反向传播检查练习 4。"""
+    X, Y, parameters = gradient_check_n_test_case()
+    _, cache = forward_propagation_n(X, Y, parameters)
+    gradients = buggy_backward_propagation_n(X, Y, cache)
+    before = {k: v.copy() for k, v in parameters.items()}
+    call = "gradient_check_n(parameters, gradients, X, Y)"
+    with contextlib.redirect_stdout(io.StringIO()):
+        difference = _call(target, parameters, gradients, X, Y)
+    _expect_difference(call, difference, EXPECTED_DIFFERENCE_BUGGY_N, PLATFORM_RTOL,
+                       "Perturb one entry at a time on a copy of parameters_values (np.copy), "
+                       "use theta_plus for J_plus and theta_minus for J_minus, divide by 2 * epsilon, "
+                       "and compute formula (3) once, after the loop.",
+                       "请在 parameters_values 的副本（np.copy）上每次只扰动一个元素，"
+                       "用 theta_plus 计算 J_plus、theta_minus 计算 J_minus，除以 2 * epsilon，"
+                       "并在循环结束后计算一次公式 (3)。")
+    for key, value in before.items():
+        if not np.array_equal(parameters[key], value):
+            raise AssertionError(bilingual(
+                "{} changed parameters['{}']. Work on a copy of the parameter vector.".format(call, key),
+                "{} 修改了 parameters['{}']。请在参数向量的副本上操作。".format(call, key)))
+    _passed("gradient_check_n")

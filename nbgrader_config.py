@@ -23,3 +23,47 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Grading that cannot be fooled or stopped (see docs/grading_policy.md and course/grading.py).
+# The course package must be importable wherever nbgrader is started from.
+import sys  # noqa: E402
+
+if c.CourseDirectory.root not in sys.path:
+    sys.path.insert(0, c.CourseDirectory.root)
+
+# Sanitize: nbgrader restores locked cells and points, then student cells that reach for the
+# grader's tools (np.allclose = ..., rebinding bilingual/print/public tests, exec, magics, ...) are
+# replaced by a cell that raises, so tampering costs the exercise it sits in.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "course.grading.RejectTampering",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Execute: same steps as nbgrader's default, with the guarded executor and the size-limited output.
+c.Autograde.autograde_preprocessors = [
+    "course.grading.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "course.grading.LimitOutputSize",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Each cell may run this many seconds (the slowest reference cell takes well under one second);
+# an infinite loop is interrupted and costs only the cell it is in.
+c.GuardedExecute.timeout = 20
+c.GuardedExecute.interrupt_on_timeout = True
+# A memory blow-up hits this address-space limit (MiB) and raises MemoryError inside the kernel.
+c.GuardedExecute.memory_limit_mb = 2048
+# A killed kernel is restarted (and the cells that ran fine are replayed) at most this many times.
+c.GuardedExecute.max_restarts = 4
+# Megabytes of output are cut: at most this many lines per cell and characters per output.
+c.LimitOutputSize.max_lines = 200
+c.LimitOutputSize.max_chars = 20000
+# A warning on stderr (e.g. a RuntimeWarning of numpy, warnings.warn) does not zero a test cell:
+# stderr outputs made only of "file:line: SomethingWarning: message" blocks are dropped.
+c.IgnorePattern.pattern = r"\A(?:[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t][^\n]*\n?)*)+\Z"

@@ -1,0 +1,327 @@
+"""nbgrader preprocessors that make ``nbgrader autograde`` hard to fool and hard to stop.
+
+They are switched on in ``nbgrader_config.py``, so every ``nbgrader autograde`` run with the
+course's configuration uses them (the demo, the class-grading command, a TA's manual run).
+
+* ``RejectTampering`` (sanitize step, after nbgrader's ``OverwriteCells``): reads every code
+  cell the student could have written (everything except the locked cells nbgrader has just
+  restored from the source notebook) and neutralizes the ones that reach for the grader's
+  machinery: changing attributes of modules (``np.allclose = ...``), rebinding names the tests
+  rely on (``bilingual``, ``print``, the public tests), builtins such as ``exec``/``getattr``/
+  ``get_ipython``, private or dunder attributes, ``global`` statements, classes, shell escapes
+  and magics, and imports of anything but a few harmless modules.  A neutralized cell raises
+  a bilingual error instead of running, so tampering costs the exercise it sits in and the
+  other exercises are still graded honestly.
+* ``GuardedExecute`` (replaces nbgrader's ``Execute``): removes files the student shipped
+  that are not part of the assignment (a ``numpy.py`` next to the notebook would shadow numpy),
+  starts the kernel under an address-space limit (a memory blow-up becomes a ``MemoryError``),
+  and survives a dead kernel (``os._exit()``, ``exit()``, a kill): the cell that killed it gets
+  an error output, a fresh kernel replays the cells that had run fine before, and grading goes on.
+* ``LimitOutputSize`` (replaces nbgrader's ``LimitOutput``): also caps the number of characters
+  of each stream output, so one megabyte-long line does not bloat the graded notebook.
+
+The policy page ``docs/grading_policy.md`` explains what this defends against and what not.
+"""
+import ast
+import builtins
+import copy
+import os
+import resource
+import shutil
+
+import nbformat
+from nbclient.exceptions import DeadKernelError
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
+from traitlets import Integer, List, Unicode
+
+#: Modules a student cell may import: numpy and a few harmless standard modules.
+ALLOWED_IMPORTS = ("numpy", "math", "copy", "warnings")
+#: Built-in names that open a way around the rules (code execution, reflection, the kernel).
+FORBIDDEN_NAMES = frozenset({
+    "get_ipython", "globals", "locals", "vars", "exec", "eval", "compile", "__import__",
+    "getattr", "setattr", "delattr", "open", "breakpoint", "input", "exit", "quit",
+    "__builtins__", "builtins", "__loader__", "__spec__",
+})
+#: Names a student cell may bind even though a locked cell binds them too (the usual import).
+HARMLESS_REBINDINGS = {"np": "numpy"}
+
+
+def neutralized_source(original, reason):
+    """The code that replaces a rejected cell: it raises, and keeps the original as comments.
+
+    Input: the cell's original source and the (bilingual) reason.  Output: new cell source.
+    """
+    message = ("Autograder: this cell was not run because {}. The tests never run code that "
+               "changes the grader's tools. / 自动评分：此单元格未被运行，原因：{}。"
+               "测试不会运行修改评分工具的代码。").format(reason[0], reason[1])
+    commented = "\n".join("# " + line for line in original.splitlines())
+    return "raise PermissionError({!r})\n# --- submitted code / 提交的代码 ---\n{}".format(message, commented)
+
+
+def python_source(cell_source):
+    """Turn IPython syntax (magics ``%``, shell escapes ``!``) into the Python the kernel would run."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    return TransformerManager().transform_cell(cell_source)
+
+
+class _PolicyVisitor(ast.NodeVisitor):
+    """Walks one cell's syntax tree and records the first rule it breaks as (en, zh, line)."""
+
+    def __init__(self, reserved):
+        self.reserved = reserved
+        self.problem = None
+        self.depth = 0  # 0 = module level of the cell, >0 = inside a function
+
+    def fail(self, node, en, zh):
+        if self.problem is None:
+            self.problem = (en, zh, getattr(node, "lineno", 0))
+
+    def visit_Name(self, node):
+        if node.id in FORBIDDEN_NAMES:
+            self.fail(node, "it uses '{}'".format(node.id), "它使用了 '{}'".format(node.id))
+        elif self.depth == 0 and isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in self.reserved:
+            self.fail(node, "it rebinds '{}', which the tests use".format(node.id),
+                      "它重新绑定了测试所用的名称 '{}'".format(node.id))
+
+    def visit_Attribute(self, node):
+        if node.attr.startswith("_"):
+            self.fail(node, "it uses the private attribute '{}'".format(node.attr),
+                      "它使用了私有属性 '{}'".format(node.attr))
+        elif isinstance(node.ctx, (ast.Store, ast.Del)):
+            self.fail(node, "it changes the attribute '{}' of an object".format(node.attr),
+                      "它修改了对象的属性 '{}'".format(node.attr))
+        self.generic_visit(node)
+
+    def _visit_imports(self, node, modules, bound):
+        for module in modules:
+            if module.split(".")[0] not in ALLOWED_IMPORTS:
+                self.fail(node, "it imports '{}' (allowed: {})".format(module, ", ".join(ALLOWED_IMPORTS)),
+                          "它导入了 '{}'（允许：{}）".format(module, "、".join(ALLOWED_IMPORTS)))
+        for name, module in bound:
+            if self.depth == 0 and name in self.reserved and HARMLESS_REBINDINGS.get(name) != module:
+                self.fail(node, "it rebinds '{}', which the tests use".format(name),
+                          "它重新绑定了测试所用的名称 '{}'".format(name))
+
+    def visit_Import(self, node):
+        self._visit_imports(node, [a.name for a in node.names],
+                            [(a.asname or a.name.split(".")[0], a.name) for a in node.names])
+
+    def visit_ImportFrom(self, node):
+        module = node.module or ""
+        if node.level:
+            module = "." + module
+        self._visit_imports(node, [module], [(a.asname or a.name, None) for a in node.names])
+
+    def visit_Global(self, node):
+        self.fail(node, "it uses a 'global' statement", "它使用了 'global' 语句")
+
+    def visit_Nonlocal(self, node):
+        self.fail(node, "it uses a 'nonlocal' statement", "它使用了 'nonlocal' 语句")
+
+    def visit_ClassDef(self, node):
+        self.fail(node, "it defines a class", "它定义了一个类")
+
+    def _visit_function(self, node):
+        if self.depth == 0 and getattr(node, "name", None) in self.reserved:
+            self.fail(node, "it redefines '{}', which the tests use".format(node.name),
+                      "它重新定义了测试所用的 '{}'".format(node.name))
+        for decorator in getattr(node, "decorator_list", []):
+            self.visit(decorator)
+        self.visit(node.args)
+        self.depth += 1
+        for statement in (node.body if isinstance(node.body, list) else [node.body]):
+            self.visit(statement)
+        self.depth -= 1
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
+
+
+def policy_problem(cell_source, reserved):
+    """Check one student cell against the course's rules.
+
+    Input: the cell's source and the set of names student cells must not rebind.
+    Output: ``None`` if the cell may run, else ``(en, zh)``, the reason in both languages.
+    A cell that is not valid Python is left alone (running it just raises its SyntaxError).
+    """
+    try:
+        tree = ast.parse(python_source(cell_source))
+    except SyntaxError:
+        return None
+    visitor = _PolicyVisitor(reserved)
+    visitor.visit(tree)
+    if visitor.problem is None:
+        return None
+    en, zh, line = visitor.problem
+    return "{} (line {})".format(en, line), "{}（第 {} 行）".format(zh, line)
+
+
+def bound_names(cell_source):
+    """Names a (trusted) cell binds at its top level: imports, assignments, functions."""
+    names = set()
+    for node in ast.parse(python_source(cell_source)).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        else:
+            names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return names
+
+
+class RejectTampering(NbGraderPreprocessor):
+    """Sanitize step: neutralize student code cells that break the rules of ``policy_problem``.
+
+    Runs after ``OverwriteCells``: a cell is trusted when its grade_id is a locked cell of the
+    source notebook (nbgrader has just restored its source); every other code cell is checked.
+    """
+
+    def preprocess(self, nb, resources):
+        locked = self._locked_grade_ids(resources)
+        trusted = [c for c in nb.cells if c.cell_type == "code" and self._grade_id(c) in locked]
+        self.reserved = set(dir(builtins))
+        for cell in trusted:
+            if not locked[self._grade_id(cell)]:  # the given code (imports, model), not a test cell
+                self.reserved |= bound_names(cell.source)
+        self.trusted_ids = {id(c) for c in trusted}
+        return super().preprocess(nb, resources)
+
+    @staticmethod
+    def _grade_id(cell):
+        return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+    def _locked_grade_ids(self, resources):
+        """``{grade_id: is_test_cell}`` for every locked cell of this notebook in the gradebook."""
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            try:
+                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+            except MissingEntry:
+                return {}
+            tests = {cell.name for cell in notebook.grade_cells}
+            return {cell.name: cell.name in tests for cell in notebook.source_cells if cell.locked}
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or id(cell) in self.trusted_ids:
+            return cell, resources
+        problem = policy_problem(cell.source, self.reserved)
+        if problem is not None:
+            self.log.warning("Cell %s rejected: %s", index, problem[0])
+            cell.source = neutralized_source(cell.source, problem)
+        return cell, resources
+
+
+def _limit_address_space(limit_bytes):
+    """A ``preexec_fn`` that caps the kernel's address space (soft and hard) at ``limit_bytes``."""
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    return apply
+
+
+class GuardedExecute(Execute):
+    """nbgrader's Execute, plus: no foreign files, a memory cap, and recovery from a dead kernel."""
+
+    memory_limit_mb = Integer(
+        2048, help="Address-space limit of the kernel in MiB (0 = none); beyond it allocations fail "
+                   "with MemoryError.").tag(config=True)
+    max_restarts = Integer(
+        4, help="How many times a dead kernel is restarted in one notebook before the remaining "
+                "cells are marked as not run.").tag(config=True)
+    kept_files = List(Unicode(), help="Extra file names (besides the assignment's source files) "
+                                      "a submission may keep next to the notebook.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        path = (resources or {}).get("metadata", {}).get("path")
+        if path and "nbgrader" in resources:
+            self.remove_foreign_files(path, resources["nbgrader"]["assignment"])
+        self._replay = []
+        self._restarts = 0
+        return super().preprocess(nb, resources, km)
+
+    def remove_foreign_files(self, folder, assignment):
+        """Delete everything in ``folder`` that is neither a notebook nor a file of source/<assignment>/."""
+        coursedir = CourseDirectory(config=self.config)
+        source = coursedir.format_path(coursedir.source_directory, ".", assignment)
+        allowed = set(self.kept_files)
+        for directory, _, files in os.walk(source):
+            allowed.update(os.path.relpath(os.path.join(directory, f), source) for f in files)
+        for name in sorted(os.listdir(folder)):
+            target = os.path.join(folder, name)
+            if name.endswith(".ipynb") and os.path.isfile(target) or name in allowed:
+                continue
+            self.log.warning("Removing %s: not part of assignment %s", target, assignment)
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target)
+            else:
+                os.remove(target)
+
+    async def async_start_new_kernel(self, **kwargs):
+        if self.memory_limit_mb > 0 and os.name == "posix":
+            kwargs.setdefault("preexec_fn", _limit_address_space(self.memory_limit_mb * 1024 * 1024))
+        await super().async_start_new_kernel(**kwargs)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, self.resources
+        if self.kc is None:  # too many restarts: the rest is not run
+            cell.outputs = [self._error_output("KernelNotRestarted",
+                                               "The kernel died too often; this cell was not run. / "
+                                               "内核多次崩溃，此单元格未被运行。")]
+            return cell, self.resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            cell.outputs.append(self._error_output(
+                "DeadKernelError", "The kernel died while running this cell (e.g. os._exit(), exit() or a "
+                                   "crash); it was restarted for the next cells. / 运行此单元格时内核崩溃"
+                                   "（例如 os._exit()、exit() 或程序崩溃）；已为后续单元格重启内核。"))
+            self._restart_and_replay()
+            return cell, self.resources
+        if not any(o.get("output_type") == "error" for o in cell.outputs) and not self._is_test_cell(cell):
+            self._replay.append(cell)
+        return cell, self.resources
+
+    @staticmethod
+    def _is_test_cell(cell):
+        return bool(cell.metadata.get("nbgrader", {}).get("grade"))
+
+    @staticmethod
+    def _error_output(name, value):
+        return nbformat.v4.new_output("error", ename=name, evalue=value,
+                                      traceback=["\x1b[0;31m{}\x1b[0m: {}".format(name, value)])
+
+    def _restart_and_replay(self):
+        """Start a fresh kernel and re-run, silently, the cells that had run without error."""
+        self._cleanup_kernel()
+        self._restarts += 1
+        if self._restarts > self.max_restarts:
+            self.log.error("Kernel died %d times: remaining cells are not run", self._restarts)
+            return
+        self.log.warning("Kernel died: restarting it and replaying %d cells", len(self._replay))
+        self.km = self.create_kernel_manager()
+        self.start_new_kernel()
+        self.start_new_kernel_client()
+        for done in list(self._replay):
+            try:
+                self.execute_cell(copy.deepcopy(done), 0, store_history=False)
+            except DeadKernelError:
+                self._replay.remove(done)
+                self._restart_and_replay()
+                return
+
+
+class LimitOutputSize(LimitOutput):
+    """nbgrader's LimitOutput (lines, traceback), plus a cap on the characters of each stream output."""
+
+    max_chars = Integer(20000, help="Maximum number of characters kept per stream output "
+                                    "(-1 means no limit).").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if self.max_chars >= 0 and cell.cell_type == "code":
+            for output in cell.outputs:
+                if output.output_type == "stream" and len(output.text) > self.max_chars:
+                    output.text = output.text[:self.max_chars] + "\n... Output truncated ..."
+        return cell, resources
+

@@ -39,6 +39,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
+    "course.grading.ForgetUnknownCells",
     "nbgrader.preprocessors.OverwriteCells",
     "course.grading.RejectTampering",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -66,4 +67,5 @@ c.LimitOutputSize.max_lines = 200
 c.LimitOutputSize.max_chars = 20000
 # A warning on stderr (e.g. a RuntimeWarning of numpy, warnings.warn) does not zero a test cell:
 # stderr outputs made only of "file:line: SomethingWarning: message" blocks are dropped.
+c.IgnorePattern.enabled = True  # off by default in nbgrader 0.9
 c.IgnorePattern.pattern = r"\A(?:[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t][^\n]*\n?)*)+\Z"

@@ -3,6 +3,8 @@
 They are switched on in ``nbgrader_config.py``, so every ``nbgrader autograde`` run with the
 course's configuration uses them (the demo, the class-grading command, a TA's manual run).
 
+* ``ForgetUnknownCells`` (sanitize step, before ``OverwriteCells``): a "graded" cell the student
+  made up becomes an ordinary cell (nbgrader itself would crash on it and skip the submission).
 * ``RejectTampering`` (sanitize step, after nbgrader's ``OverwriteCells``): reads every code
   cell the student could have written (everything except the locked cells nbgrader has just
   restored from the source notebook) and neutralizes the ones that reach for the grader's
@@ -15,8 +17,9 @@ course's configuration uses them (the demo, the class-grading command, a TA's ma
 * ``GuardedExecute`` (replaces nbgrader's ``Execute``): removes files the student shipped
   that are not part of the assignment (a ``numpy.py`` next to the notebook would shadow numpy),
   starts the kernel under an address-space limit (a memory blow-up becomes a ``MemoryError``),
-  and survives a dead kernel (``os._exit()``, ``exit()``, a kill): the cell that killed it gets
-  an error output, a fresh kernel replays the cells that had run fine before, and grading goes on.
+  and survives a dead kernel (``os._exit()``, ``exit()``, a crash, a kill) or one that an interrupt
+  cannot stop (a long computation inside C code): the cell gets an error output, a fresh kernel
+  replays the cells that had run fine before, and grading goes on.
 * ``LimitOutputSize`` (replaces nbgrader's ``LimitOutput``): also caps the number of characters
   of each stream output, so one megabyte-long line does not bloat the graded notebook.
 
@@ -212,6 +215,29 @@ class RejectTampering(NbGraderPreprocessor):
         return cell, resources
 
 
+class ForgetUnknownCells(NbGraderPreprocessor):
+    """Sanitize step, before ``OverwriteCells``: a cell whose grade_id the gradebook does not know
+    (a student-made "graded" cell) loses its nbgrader metadata and becomes an ordinary student cell.
+
+    Without this, nbgrader 0.9's ``OverwriteCells.add_missing_cells`` crashes on such a cell
+    (KeyError 'grade_id') and the whole submission is left ungraded.
+    """
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            try:
+                known = {c.name for c in gradebook.find_notebook(info["notebook"], info["assignment"]).source_cells}
+            except MissingEntry:
+                return nb, resources
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if "nbgrader" in cell.metadata and grade_id not in known:
+                self.log.warning("Cell with unknown grade_id %r treated as an ordinary cell", grade_id)
+                del cell.metadata["nbgrader"]
+        return nb, resources
+
+
 def _limit_address_space(limit_bytes):
     """A ``preexec_fn`` that caps the kernel's address space (soft and hard) at ``limit_bytes``."""
     def apply():
@@ -228,6 +254,9 @@ class GuardedExecute(Execute):
     max_restarts = Integer(
         4, help="How many times a dead kernel is restarted in one notebook before the remaining "
                 "cells are marked as not run.").tag(config=True)
+    responsive_wait = Integer(
+        5, help="After a cell timed out and was interrupted, seconds to wait for the kernel to answer "
+                "again before it is killed and restarted.").tag(config=True)
     kept_files = List(Unicode(), help="Extra file names (besides the assignment's source files) "
                                       "a submission may keep next to the notebook.").tag(config=True)
 
@@ -278,9 +307,22 @@ class GuardedExecute(Execute):
                                    "（例如 os._exit()、exit() 或程序崩溃）；已为后续单元格重启内核。"))
             self._restart_and_replay()
             return cell, self.resources
-        if not any(o.get("output_type") == "error" for o in cell.outputs) and not self._is_test_cell(cell):
-            self._replay.append(cell)
+        errors = [o.get("ename") for o in cell.outputs if o.get("output_type") == "error"]
+        if self.error_on_timeout.get("ename") in errors and not self._kernel_responds():
+            # Interrupting did not help (a long computation inside C code): start afresh.
+            self.log.warning("Kernel still busy %ds after the timeout: restarting it", self.responsive_wait)
+            self._restart_and_replay()
+        elif not errors and not self._is_test_cell(cell):
+            self._replay.append((index, cell))
         return cell, self.resources
+
+    def _kernel_responds(self):
+        """True if the kernel answers a kernel_info request within ``responsive_wait`` seconds."""
+        saved, self.timeout = self.timeout, self.responsive_wait
+        try:
+            return self.wait_for_reply(self.kc.kernel_info()) is not None
+        finally:
+            self.timeout = saved
 
     @staticmethod
     def _is_test_cell(cell):
@@ -302,13 +344,15 @@ class GuardedExecute(Execute):
         self.km = self.create_kernel_manager()
         self.start_new_kernel()
         self.start_new_kernel_client()
-        for done in list(self._replay):
+        for index, done in list(self._replay):
             try:
-                self.execute_cell(copy.deepcopy(done), 0, store_history=False)
+                self.execute_cell(copy.deepcopy(done), index, store_history=False)
             except DeadKernelError:
-                self._replay.remove(done)
+                self._replay.remove((index, done))
                 self._restart_and_replay()
                 return
+            finally:
+                self.nb.cells[index] = done  # the replay's outputs are not kept
 
 
 class LimitOutputSize(LimitOutput):

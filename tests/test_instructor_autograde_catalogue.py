@@ -1,0 +1,134 @@
+"""The catalogue of student submissions (tests/catalogue.py), graded by the real ``nbgrader autograde``.
+
+One autograde run for the whole catalogue (session fixture), with the course's nbgrader_config.py;
+then one test per variant checks its score per exercise.  Protects the instructor's promise:
+right answers get full marks, a wrong one loses only its exercise, tampering gains nothing, and a
+fault in one submission neither stops the batch nor costs more than its exercise.
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import copy_course, release_notebook_path, source_notebook_path
+from catalogue import VARIANTS
+from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE, nbgrader_env
+from course.report import exercise_scores
+from course.submissions import apply_patch, fill_solution_cells, reference_solutions
+
+#: Points of each exercise, in the order of EXERCISES (the catalogue's ``expected`` uses it too).
+MAX_POINTS = (1, 1, 3, 5)
+#: An autograded notebook stays below this size whatever the student printed.
+MAX_GRADED_NOTEBOOK_BYTES = 1_000_000
+
+
+def build_submission(root, variant, release, solutions):
+    """Write ``submitted/<variant>/<assignment>/`` for one catalogue variant."""
+    if variant.start == "release":
+        notebook = nbformat.from_dict(release)
+    else:
+        codes = dict(solutions)
+        for exercise, replacements in variant.patches.items():
+            for old, new in replacements:
+                codes[exercise] = apply_patch(codes[exercise], old, new, "{} / {}".format(variant.name, exercise))
+        notebook = fill_solution_cells(release, codes)
+    for edit in variant.edits:
+        edit(notebook)
+    folder = root / "submitted" / variant.name / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, str(folder / NOTEBOOK_FILE))
+    for name, text in variant.files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def graded_catalogue(tmp_path_factory):
+    """Build every variant in a copy of the course and autograde them all in one nbgrader run.
+
+    Returns ``(root, scores, completed_process)``; scores as ``course.report.exercise_scores``.
+    """
+    root = copy_course(tmp_path_factory.mktemp("catalogue") / "course")
+    for folder in ("submitted", "autograded", "feedback"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+    command = [sys.executable, "-m", "nbgrader"]
+    subprocess.run(command + ["generate_assignment", ASSIGNMENT, "--force"], cwd=str(root), env=nbgrader_env(),
+                   check=True, capture_output=True)
+    release = nbformat.read(str(release_notebook_path(root)), as_version=4)
+    solutions = reference_solutions(nbformat.read(str(source_notebook_path(root)), as_version=4))
+    for variant in VARIANTS:
+        build_submission(root, variant, release, solutions)
+    result = subprocess.run(command + ["autograde", ASSIGNMENT, "--force"], cwd=str(root), env=nbgrader_env(),
+                            capture_output=True, text=True)
+    scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=[v.name for v in VARIANTS])
+    return root, scores, result
+
+
+def test_instructor_catalogue_names_are_unique():
+    names = [v.name for v in VARIANTS]
+    assert len(names) == len(set(names))
+    assert all(len(v.expected) == len(EXERCISES) for v in VARIANTS)
+
+
+def test_instructor_catalogue_batch_completes(graded_catalogue):
+    """No submission makes nbgrader give up: the run succeeds and every variant has a grade."""
+    _, scores, result = graded_catalogue
+    assert result.returncode == 0, result.stderr[-6000:]
+    assert sorted(scores) == sorted(v.name for v in VARIANTS)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_instructor_catalogue_scores(graded_catalogue, variant):
+    """Each variant gets exactly its expected score per exercise, out of the unchanged maximum."""
+    _, scores, _ = graded_catalogue
+    assert variant.name in scores, "no grade for {}".format(variant.name)
+    got = tuple(scores[variant.name].get(e, (None, None))[0] for e in EXERCISES)
+    maxima = tuple(scores[variant.name].get(e, (None, None))[1] for e in EXERCISES)
+    assert maxima == MAX_POINTS, "maximum points changed: {}".format(maxima)
+    assert got == tuple(float(p) for p in variant.expected), "{}: got {}, expected {}".format(
+        variant.what, got, variant.expected)
+
+
+def test_instructor_graded_notebooks_stay_small(graded_catalogue):
+    """Megabytes of student output are cut down in the graded notebook."""
+    root, _, _ = graded_catalogue
+    for name in ("fault_huge_output", "fault_many_lines"):
+        path = root / "autograded" / name / ASSIGNMENT / NOTEBOOK_FILE
+        assert path.stat().st_size < MAX_GRADED_NOTEBOOK_BYTES, name
+
+
+def test_instructor_foreign_files_removed(graded_catalogue):
+    """A shipped numpy.py is gone and shipped helper modules are the course's own."""
+    root, _, _ = graded_catalogue
+    assert not (root / "autograded" / "tamper_shadow_numpy" / ASSIGNMENT / "numpy.py").exists()
+    shipped = root / "autograded" / "tamper_shipped_helpers" / ASSIGNMENT
+    for helper in ("public_tests.py", "gc_utils.py"):
+        assert (shipped / helper).read_bytes() == (root / helper).read_bytes(), helper
+
+
+def test_instructor_rejected_cell_explains_why(graded_catalogue):
+    """A neutralized cell tells the student, in both languages, which rule it broke."""
+    root, _, _ = graded_catalogue
+    notebook = nbformat.read(str(root / "autograded" / "tamper_numpy_in_solution" / ASSIGNMENT / NOTEBOOK_FILE), 4)
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "gradient_check_n")
+    assert cell.source.startswith("raise PermissionError(")
+    assert "allclose" in cell.source and "自动评分" in cell.source
+
+
+def test_instructor_dead_kernel_is_restarted(tmp_path):
+    """GuardedExecute on its own: after os._exit() the next cells still run, with the earlier state."""
+    from nbconvert.preprocessors import ExecutePreprocessor  # noqa: F401  (nbconvert must be importable)
+    from course.grading import GuardedExecute
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("value = 41"),
+        nbformat.v4.new_code_cell("import os\nos._exit(3)"),
+        nbformat.v4.new_code_cell("print(value + 1)"),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = GuardedExecute(timeout=60, kernel_name="python3")
+    executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+    died = [o for o in notebook.cells[1].outputs if o.output_type == "error"]
+    assert died and died[0].ename == "DeadKernelError"
+    assert [o.get("text") for o in notebook.cells[2].outputs] == ["42\n"]

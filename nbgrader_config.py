@@ -54,9 +54,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# Each cell may run this many seconds (the slowest reference cell takes well under one second);
+# Each cell may run this many seconds (the slowest reference cell takes about 0.3 s);
 # an infinite loop is interrupted and costs only the cell it is in.
-c.GuardedExecute.timeout = 20
+c.GuardedExecute.timeout = 10
 c.GuardedExecute.interrupt_on_timeout = True
 # A memory blow-up hits this address-space limit (MiB) and raises MemoryError inside the kernel.
 c.GuardedExecute.memory_limit_mb = 2048

@@ -29,11 +29,12 @@ import ast
 import builtins
 import copy
 import os
+import re
 import resource
 import shutil
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
@@ -47,8 +48,21 @@ FORBIDDEN_NAMES = frozenset({
     "getattr", "setattr", "delattr", "open", "breakpoint", "input", "exit", "quit",
     "__builtins__", "builtins", "__loader__", "__spec__",
 })
+#: Attributes that read or write files or raw memory (``np.load`` unpickles, ``as_strided`` in
+#: ``np.lib`` reaches any address): a way around every rule that is checked on the source.
+FORBIDDEN_ATTRIBUTES = frozenset({
+    "load", "loads", "save", "savez", "savez_compressed", "savetxt", "loadtxt", "genfromtxt",
+    "fromfile", "fromregex", "tofile", "dump", "dumps", "memmap", "open_memmap", "DataSource",
+    "ctypeslib", "ctypes", "lib", "f2py", "testing",
+})
 #: Names a student cell may bind even though a locked cell binds them too (the usual import).
 HARMLESS_REBINDINGS = {"np": "numpy"}
+#: The course's helper modules: a student cell may re-import, unrenamed, the names the locked
+#: cells import from them (the same objects), and ``import *`` from the ones without mutable state.
+HELPER_MODULES = ("gc_utils", "testCases", "public_tests")
+STAR_IMPORTABLE = ("public_tests",)  # testCases re-exports the mutable PARAMETER_SHAPES
+#: A string naming a special method ("__eq__") is how classes are built without ``class``.
+DUNDER_TEXT = re.compile(r"__\w+__")
 
 
 def neutralized_source(original, reason):
@@ -88,10 +102,27 @@ class _PolicyVisitor(ast.NodeVisitor):
             self.fail(node, "it rebinds '{}', which the tests use".format(node.id),
                       "它重新绑定了测试所用的名称 '{}'".format(node.id))
 
+    def visit_Constant(self, node):
+        if isinstance(node.value, str) and DUNDER_TEXT.search(node.value):
+            self.fail(node, "it names a special method in a string", "它在字符串中写了特殊方法名")
+
+    def visit_Subscript(self, node):
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            inner = node.value
+            while isinstance(inner, (ast.Subscript, ast.Attribute)):
+                if isinstance(inner, ast.Attribute):
+                    self.fail(node, "it changes data inside a module or object ('{}')".format(inner.attr),
+                              "它修改了模块或对象内部的数据（'{}'）".format(inner.attr))
+                inner = inner.value
+        self.generic_visit(node)
+
     def visit_Attribute(self, node):
         if node.attr.startswith("_"):
             self.fail(node, "it uses the private attribute '{}'".format(node.attr),
                       "它使用了私有属性 '{}'".format(node.attr))
+        elif node.attr in FORBIDDEN_ATTRIBUTES:
+            self.fail(node, "it uses '{}', which reads or writes files or raw memory".format(node.attr),
+                      "它使用了读写文件或内存的 '{}'".format(node.attr))
         elif isinstance(node.ctx, (ast.Store, ast.Del)):
             self.fail(node, "it changes the attribute '{}' of an object".format(node.attr),
                       "它修改了对象的属性 '{}'".format(node.attr))
@@ -112,10 +143,24 @@ class _PolicyVisitor(ast.NodeVisitor):
                             [(a.asname or a.name.split(".")[0], a.name) for a in node.names])
 
     def visit_ImportFrom(self, node):
-        module = node.module or ""
-        if node.level:
-            module = "." + module
-        self._visit_imports(node, [module], [(a.asname or a.name, None) for a in node.names])
+        module = ("." * node.level) + (node.module or "")
+        names = [(a.name, a.asname or a.name) for a in node.names]
+        if module in HELPER_MODULES:
+            self._visit_helper_import(node, module, names)
+            return
+        if any(name == "*" for name, _ in names):
+            self.fail(node, "it uses 'from {} import *', which rebinds built-in names".format(module),
+                      "它使用了 'from {} import *'，会覆盖内置名称".format(module))
+        self._visit_imports(node, [module], [(bound, None) for _, bound in names])
+
+    def _visit_helper_import(self, node, module, names):
+        """``from gc_utils import relu`` is fine; renaming, or names the notebook does not import, are not."""
+        for name, bound in names:
+            allowed = (module in STAR_IMPORTABLE) if name == "*" else (bound == name and name in self.reserved)
+            if not allowed:
+                self.fail(node, "it imports '{}' from {} (only the names the notebook imports, "
+                                "unrenamed)".format(name, module),
+                          "它从 {} 导入了 '{}'（只允许 notebook 已导入的名称，且不得改名）".format(module, name))
 
     def visit_Global(self, node):
         self.fail(node, "it uses a 'global' statement", "它使用了 'global' 语句")
@@ -149,7 +194,11 @@ def policy_problem(cell_source, reserved):
     A cell that is not valid Python is left alone (running it just raises its SyntaxError).
     """
     try:
-        tree = ast.parse(python_source(cell_source))
+        translated = python_source(cell_source)
+    except Exception:  # IPython could not read it either: do not run what cannot be checked
+        return "it could not be read as IPython code", "无法将其读取为 IPython 代码"
+    try:
+        tree = ast.parse(translated)
     except SyntaxError:
         return None
     visitor = _PolicyVisitor(reserved)
@@ -307,6 +356,13 @@ class GuardedExecute(Execute):
                                    "（例如 os._exit()、exit() 或程序崩溃）；已为后续单元格重启内核。"))
             self._restart_and_replay()
             return cell, self.resources
+        except CellTimeoutError:  # no reply, and the interrupt did not bring the kernel back either
+            cell.outputs.append(self._error_output(
+                "CellTimeoutError", "This cell ran longer than {} s and could not be interrupted; the kernel "
+                                    "was restarted for the next cells. / 此单元格运行超过 {} 秒且无法中断；"
+                                    "已为后续单元格重启内核。".format(self.timeout, self.timeout)))
+            self._restart_and_replay()
+            return cell, self.resources
         errors = [o.get("ename") for o in cell.outputs if o.get("output_type") == "error"]
         if self.error_on_timeout.get("ename") in errors and not self._kernel_responds():
             # Interrupting did not help (a long computation inside C code): start afresh.
@@ -340,7 +396,7 @@ class GuardedExecute(Execute):
         if self._restarts > self.max_restarts:
             self.log.error("Kernel died %d times: remaining cells are not run", self._restarts)
             return
-        self.log.warning("Kernel died: restarting it and replaying %d cells", len(self._replay))
+        self.log.warning("Restarting the kernel and replaying %d cells", len(self._replay))
         self.km = self.create_kernel_manager()
         self.start_new_kernel()
         self.start_new_kernel_client()

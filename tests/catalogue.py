@@ -160,6 +160,11 @@ VARIANTS = [
             merge(prepend("gradient_check_n", "def relative_difference(a, b):\n"
                           "    return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))\n\n"),
                   {"gradient_check_n": [(N_DIFFERENCE_BLOCK, "    difference = relative_difference(grad, gradapprox)\n")]})),
+    variant("valid_reimports", "re-imports numpy and the helpers it uses; norm imported from numpy.linalg", FULL,
+            merge(prepend("gradient_check_n", "import numpy as np\nfrom numpy.linalg import norm\n"
+                                              "from gc_utils import dictionary_to_vector, vector_to_dictionary\n"
+                                              "from public_tests import *\n\n"),
+                  {"gradient_check_n": [(NUMERATOR, "    numerator = norm(grad - gradapprox)\n")]})),
     variant("valid_extra_prints", "debug prints in every function", FULL,
             {"forward_propagation": [(FP, FP + "    print('J is', J)\n")],
              "backward_propagation": [(BP, BP + "    print('dtheta is', dtheta)\n")],
@@ -261,6 +266,16 @@ VARIANTS = [
                                                  "get_ipython().input_transformers_cleanup.append(lambda lines: [])")]),
     variant("tamper_shell_escape", "an extra cell with a shell escape that deletes the tests' module", FULL,
             edits=[add_cell_after("imports", "!rm -f public_tests.py gc_utils.py")]),
+    variant("tamper_shared_table", "the helpers' shape table changed through 'from testCases import *'", NO_EX4,
+            merge(prepend("gradient_check_n", "from testCases import *\nPARAMETER_SHAPES['b3'] = (1, 1)\n"), HARDCODED_EX4)),
+    variant("tamper_pickle", "bytes written with tofile and unpickled with np.load", NO_EX4,
+            merge(prepend("gradient_check_n", "np.array([1]).tofile('evil.npy')\nnp.load('evil.npy', allow_pickle=True)\n"),
+                  HARDCODED_EX4)),
+    variant("tamper_type_builder", "a lying class built with type() instead of 'class'", NO_EX4,
+            merge(prepend("gradient_check_n", "Liar = type('Liar', (float,), {'__eq__': lambda self, other: True})\n"),
+                  {"gradient_check_n": [(RETURN, "    return Liar(0.2850931566540251)")]})),
+    variant("tamper_module_data", "data inside numpy changed (np.typecodes)", NO_EX2,
+            prepend("backward_propagation", "np.typecodes['AllFloat'] = ''\n")),
     variant("tamper_edit_test_cell", "the locked test cell of Exercise 4 replaced by 'pass'", NO_EX4,
             HARDCODED_EX4, edits=[replace_test_cell("gradient_check_n_tests", "pass")]),
     variant("tamper_delete_test_cell", "the test cell of Exercise 3 deleted", NO_EX3,
@@ -288,7 +303,7 @@ VARIANTS = [
             {"gradient_check": [(GC_GRAD, "    import os\n    os._exit(1)\n")]}),
     variant("fault_builtin_exit", "exit() in backward_propagation", NO_EX2,
             {"backward_propagation": [(BP, "    exit()\n")]}),
-    variant("fault_killed_kernel", "a segmentation fault (reading far outside an array) in gradient_check", NO_EX3,
+    variant("fault_raw_memory", "reading far outside an array with np.lib.stride_tricks (would crash the kernel)", NO_EX3,
             {"gradient_check": [(GC_GRAD, "    np.lib.stride_tricks.as_strided(np.zeros(1), shape=(2,), "
                                           "strides=(2 ** 44,)).sum()\n" + GC_GRAD)]}),
     variant("fault_uninterruptible", "a computation inside C code that an interrupt cannot stop", NO_EX4,

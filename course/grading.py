@@ -222,6 +222,21 @@ def bound_names(cell_source):
     return names
 
 
+def gradebook_cells(resources):
+    """What the gradebook knows of the notebook being graded (``resources`` of an nbgrader step).
+
+    Output: ``([(grade_id, locked), ...] for every source cell, {grade_id of every graded cell})``,
+    both empty if the notebook is not in the gradebook.
+    """
+    info = resources["nbgrader"]
+    with Gradebook(info["db_url"]) as gradebook:
+        try:
+            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+        except MissingEntry:
+            return [], set()
+        return [(c.name, c.locked) for c in notebook.source_cells], {c.name for c in notebook.grade_cells}
+
+
 class RejectTampering(NbGraderPreprocessor):
     """Sanitize step: neutralize student code cells that break the rules of ``policy_problem``.
 
@@ -243,16 +258,11 @@ class RejectTampering(NbGraderPreprocessor):
     def _grade_id(cell):
         return cell.metadata.get("nbgrader", {}).get("grade_id")
 
-    def _locked_grade_ids(self, resources):
+    @staticmethod
+    def _locked_grade_ids(resources):
         """``{grade_id: is_test_cell}`` for every locked cell of this notebook in the gradebook."""
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gradebook:
-            try:
-                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
-            except MissingEntry:
-                return {}
-            tests = {cell.name for cell in notebook.grade_cells}
-            return {cell.name: cell.name in tests for cell in notebook.source_cells if cell.locked}
+        cells, tests = gradebook_cells(resources)
+        return {name: name in tests for name, locked in cells if locked}
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or id(cell) in self.trusted_ids:
@@ -273,12 +283,9 @@ class ForgetUnknownCells(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gradebook:
-            try:
-                known = {c.name for c in gradebook.find_notebook(info["notebook"], info["assignment"]).source_cells}
-            except MissingEntry:
-                return nb, resources
+        known = {name for name, _ in gradebook_cells(resources)[0]}
+        if not known:  # notebook not in the gradebook: nbgrader reports that itself
+            return nb, resources
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if "nbgrader" in cell.metadata and grade_id not in known:

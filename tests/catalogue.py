@@ -14,6 +14,7 @@ Sources of the mistakes: the seeds (2017 and 2021 versions), public copies of th
 (e.g. ``J_plus = theta_plus * x`` and ``grad = x`` inlined instead of calling the model, arguments
 passed in the wrong order, ``thetaplus[i][0]`` indexing) and the issue's list.
 """
+import copy
 from collections import namedtuple
 
 import nbformat
@@ -93,6 +94,15 @@ def add_cell_after(grade_id, source, metadata=None):
     def edit(notebook):
         cell = nbformat.v4.new_code_cell(source, metadata=metadata or {})
         notebook.cells.insert(notebook.cells.index(_cell(notebook, grade_id)) + 1, cell)
+    return edit
+
+
+def add_impostor_after(grade_id, source):
+    """A new cell after ``grade_id``'s cell that carries a copy of its nbgrader metadata."""
+    def edit(notebook):
+        original = _cell(notebook, grade_id)
+        impostor = nbformat.v4.new_code_cell(source, metadata=copy.deepcopy(dict(original.metadata)))
+        notebook.cells.insert(notebook.cells.index(original) + 1, impostor)
     return edit
 
 
@@ -278,6 +288,10 @@ VARIANTS = [
             prepend("backward_propagation", "np.typecodes['AllFloat'] = ''\n")),
     variant("tamper_edit_test_cell", "the locked test cell of Exercise 4 replaced by 'pass'", NO_EX4,
             HARDCODED_EX4, edits=[replace_test_cell("gradient_check_n_tests", "pass")]),
+    variant("tamper_impostor_test_cell", "a 'pass' cell carrying a copy of Exercise 4's test metadata", NO_EX4,
+            HARDCODED_EX4, edits=[add_impostor_after("gradient_check_n_tests", "pass")]),
+    variant("tamper_impostor_imports_cell", "a cell carrying the imports cell's metadata patches numpy", NO_EX4,
+            HARDCODED_EX4, edits=[add_impostor_after("imports", TAMPER_NUMPY)]),
     variant("tamper_delete_test_cell", "the test cell of Exercise 3 deleted", NO_EX3,
             {"gradient_check": [(GC_GRAD, "    grad = gradapprox\n")]}, edits=[delete_cell("gradient_check_tests")]),
     variant("tamper_points_metadata", "points of Exercise 1 raised to 100 and the cell unlocked", FULL,
@@ -310,6 +324,6 @@ VARIANTS = [
             {"gradient_check_n": [(NUMERATOR, "    sum(range(10 ** 13))\n" + NUMERATOR)]}),
     variant("fault_huge_output", "forward_propagation prints two megabytes at every call", FULL,
             {"forward_propagation": [(FP, FP + "    print('x' * 2000000)\n")]}),
-    variant("fault_many_lines", "backward_propagation prints 100000 lines at every call", FULL,
-            {"backward_propagation": [(BP, BP + "    for line in range(100000):\n        print(line)\n")]}),
+    variant("fault_many_lines", "backward_propagation prints 20000 lines at every call", FULL,
+            {"backward_propagation": [(BP, BP + "    for line in range(20000):\n        print(line)\n")]}),
 ]

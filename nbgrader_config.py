@@ -39,7 +39,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "course.grading.ForgetUnknownCells",
+    "course.grading.NormalizeCellMetadata",
     "nbgrader.preprocessors.OverwriteCells",
     "course.grading.RejectTampering",
     "nbgrader.preprocessors.CheckCellMetadata",

@@ -3,8 +3,9 @@
 They are switched on in ``nbgrader_config.py``, so every ``nbgrader autograde`` run with the
 course's configuration uses them (the demo, the class-grading command, a TA's manual run).
 
-* ``ForgetUnknownCells`` (sanitize step, before ``OverwriteCells``): a "graded" cell the student
-  made up becomes an ordinary cell (nbgrader itself would crash on it and skip the submission).
+* ``NormalizeCellMetadata`` (sanitize step, before ``OverwriteCells``): the nbgrader metadata of
+  every cell is taken from the gradebook; a "graded" cell the student made up becomes an ordinary
+  cell (nbgrader itself would crash on such edits and skip the whole submission).
 * ``RejectTampering`` (sanitize step, after nbgrader's ``OverwriteCells``): reads every code
   cell the student could have written (everything except the locked cells nbgrader has just
   restored from the source notebook) and neutralizes the ones that reach for the grader's
@@ -225,16 +226,27 @@ def bound_names(cell_source):
 def gradebook_cells(resources):
     """What the gradebook knows of the notebook being graded (``resources`` of an nbgrader step).
 
-    Output: ``([(grade_id, locked), ...] for every source cell, {grade_id of every graded cell})``,
-    both empty if the notebook is not in the gradebook.
+    Output: ``{grade_id: nbgrader metadata}`` for every cell of the source notebook -- the flags
+    ``grade``, ``solution``, ``locked``, ``task`` and, for graded cells, ``points`` -- or ``{}``
+    if the notebook is not in the gradebook.
     """
     info = resources["nbgrader"]
     with Gradebook(info["db_url"]) as gradebook:
         try:
             notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
         except MissingEntry:
-            return [], set()
-        return [(c.name, c.locked) for c in notebook.source_cells], {c.name for c in notebook.grade_cells}
+            return {}
+        points = {c.name: c.max_score for c in notebook.grade_cells}
+        solutions = {c.name for c in notebook.solution_cells}
+        tasks = {c.name for c in notebook.task_cells}
+        cells = {}
+        for source in notebook.source_cells:
+            flags = {"grade": source.name in points, "grade_id": source.name, "locked": source.locked,
+                     "schema_version": 3, "solution": source.name in solutions, "task": source.name in tasks}
+            if flags["grade"]:
+                flags["points"] = points[source.name]
+            cells[source.name] = flags
+        return cells
 
 
 class RejectTampering(NbGraderPreprocessor):
@@ -261,8 +273,7 @@ class RejectTampering(NbGraderPreprocessor):
     @staticmethod
     def _locked_grade_ids(resources):
         """``{grade_id: is_test_cell}`` for every locked cell of this notebook in the gradebook."""
-        cells, tests = gradebook_cells(resources)
-        return {name: name in tests for name, locked in cells if locked}
+        return {name: flags["grade"] for name, flags in gradebook_cells(resources).items() if flags["locked"]}
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or id(cell) in self.trusted_ids:
@@ -274,21 +285,27 @@ class RejectTampering(NbGraderPreprocessor):
         return cell, resources
 
 
-class ForgetUnknownCells(NbGraderPreprocessor):
-    """Sanitize step, before ``OverwriteCells``: a cell whose grade_id the gradebook does not know
-    (a student-made "graded" cell) loses its nbgrader metadata and becomes an ordinary student cell.
+class NormalizeCellMetadata(NbGraderPreprocessor):
+    """Sanitize step, before ``OverwriteCells``: nbgrader metadata comes from the gradebook, not the student.
 
-    Without this, nbgrader 0.9's ``OverwriteCells.add_missing_cells`` crashes on such a cell
-    (KeyError 'grade_id') and the whole submission is left ungraded.
+    A cell whose grade_id the gradebook does not know (a made-up "graded" cell) loses its nbgrader
+    metadata and becomes an ordinary student cell; a known cell gets back its flags and points.
+    Without this, nbgrader 0.9 crashes on such edits (KeyError 'grade_id' in ``add_missing_cells``,
+    MissingEntry for a solution cell marked as graded, KeyError 'points') and leaves the whole
+    submission ungraded.
     """
 
     def preprocess(self, nb, resources):
-        known = {name for name, _ in gradebook_cells(resources)[0]}
+        known = gradebook_cells(resources)
         if not known:  # notebook not in the gradebook: nbgrader reports that itself
             return nb, resources
         for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if "nbgrader" in cell.metadata and grade_id not in known:
+            if "nbgrader" not in cell.metadata:
+                continue
+            grade_id = cell.metadata["nbgrader"].get("grade_id")
+            if grade_id in known:
+                cell.metadata["nbgrader"] = dict(known[grade_id])
+            else:
                 self.log.warning("Cell with unknown grade_id %r treated as an ordinary cell", grade_id)
                 del cell.metadata["nbgrader"]
         return nb, resources

@@ -90,6 +90,12 @@ def set_metadata(grade_id, **values):
     return edit
 
 
+def replace_metadata(grade_id, nbgrader_metadata):
+    def edit(notebook):
+        _cell(notebook, grade_id).metadata["nbgrader"] = dict(nbgrader_metadata)
+    return edit
+
+
 def add_cell_after(grade_id, source, metadata=None):
     def edit(notebook):
         cell = nbformat.v4.new_code_cell(source, metadata=metadata or {})
@@ -296,6 +302,10 @@ VARIANTS = [
             {"gradient_check": [(GC_GRAD, "    grad = gradapprox\n")]}, edits=[delete_cell("gradient_check_tests")]),
     variant("tamper_points_metadata", "points of Exercise 1 raised to 100 and the cell unlocked", FULL,
             edits=[set_metadata("forward_propagation_tests", points=100, locked=False)]),
+    variant("tamper_solution_marked_graded", "Exercise 4's solution cell marked as a graded cell worth 50", FULL,
+            edits=[set_metadata("gradient_check_n", grade=True, points=50)]),
+    variant("tamper_test_flags_removed", "Exercise 1's test cell stripped of its grade flag and points", NO_EX1,
+            HARDCODED_EX1, edits=[replace_metadata("forward_propagation_tests", {"grade_id": "forward_propagation_tests"})]),
     variant("tamper_fake_graded_cell", "an extra graded cell worth 50 points", FULL,
             edits=[add_cell_after("gradient_check_n_tests", "print('bonus')", metadata={"nbgrader": {
                 "grade": True, "grade_id": "bonus_tests", "locked": True, "points": 50, "schema_version": 3,

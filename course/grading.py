@@ -62,6 +62,11 @@ HARMLESS_REBINDINGS = {"np": "numpy"}
 #: cells import from them (the same objects), and ``import *`` from the ones without mutable state.
 HELPER_MODULES = ("gc_utils", "testCases", "public_tests")
 STAR_IMPORTABLE = ("public_tests",)  # testCases re-exports the mutable PARAMETER_SHAPES
+#: IPython magics a student cell may use.  Those of TIMING_MAGICS run their argument as code,
+#: which is checked like the rest of the cell; the others take only the listed arguments (None: any).
+TIMING_MAGICS = ("time", "timeit")
+HARMLESS_MAGICS = {"matplotlib": None, "autoreload": None, "load_ext": ("autoreload",)}
+MAGIC_OPTIONS = re.compile(r"^(?:\s*-\w+(?:\s+[\w.]+)?)+\s+")
 #: A string naming a special method ("__eq__") is how classes are built without ``class``.
 DUNDER_TEXT = re.compile(r"__\w+__")
 
@@ -95,6 +100,27 @@ class _PolicyVisitor(ast.NodeVisitor):
     def fail(self, node, en, zh):
         if self.problem is None:
             self.problem = (en, zh, getattr(node, "lineno", 0))
+
+    def visit_Call(self, node):
+        magic = magic_call(node)
+        if magic is None:
+            self.generic_visit(node)
+        elif magic[0] in TIMING_MAGICS:
+            for code in magic[1:]:
+                self._visit_code_text(node, MAGIC_OPTIONS.sub("", code))
+        elif magic[0] not in HARMLESS_MAGICS or (HARMLESS_MAGICS[magic[0]] is not None
+                                                 and magic[1].strip() not in HARMLESS_MAGICS[magic[0]]):
+            self.fail(node, "it uses the IPython magic or shell command '{}'".format(magic[0]),
+                      "它使用了 IPython 魔法命令或 shell 命令 '{}'".format(magic[0]))
+
+    def _visit_code_text(self, node, code):
+        """Check code that a timing magic will run (given as a string) with the same rules."""
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            self.fail(node, "the code given to a magic could not be checked", "无法检查传给魔法命令的代码")
+            return
+        self.visit(tree)
 
     def visit_Name(self, node):
         if node.id in FORBIDDEN_NAMES:
@@ -185,6 +211,24 @@ class _PolicyVisitor(ast.NodeVisitor):
         self.depth -= 1
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
+
+
+def magic_call(node):
+    """``(magic name, string arguments...)`` if ``node`` is IPython's translation of a magic, else None.
+
+    ``%time f()`` becomes ``get_ipython().run_line_magic('time', 'f()')``; ``%%time`` becomes
+    ``run_cell_magic('time', line, body)``; ``!ls`` becomes ``get_ipython().system('ls')``.
+    """
+    function = node.func
+    if not (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Call)
+            and isinstance(function.value.func, ast.Name) and function.value.func.id == "get_ipython"
+            and not function.value.args and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                                                for a in node.args) and node.args and not node.keywords):
+        return None
+    values = [a.value for a in node.args]
+    if function.attr in ("run_line_magic", "run_cell_magic"):
+        return tuple(values)
+    return (function.attr,) + tuple(values)
 
 
 def policy_problem(cell_source, reserved):

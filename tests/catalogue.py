@@ -181,6 +181,9 @@ VARIANTS = [
                                               "from gc_utils import dictionary_to_vector, vector_to_dictionary\n"
                                               "from public_tests import *\n\n"),
                   {"gradient_check_n": [(NUMERATOR, "    numerator = norm(grad - gradapprox)\n")]})),
+    variant("valid_timing_magics", "%%time on a solution cell, %timeit and %matplotlib in a cell of its own", FULL,
+            prepend("backward_propagation", "%%time\n"),
+            edits=[add_cell_after("forward_propagation_tests", "%matplotlib inline\n%timeit -n 3 forward_propagation(2, 4)")]),
     variant("valid_extra_prints", "debug prints in every function", FULL,
             {"forward_propagation": [(FP, FP + "    print('J is', J)\n")],
              "backward_propagation": [(BP, BP + "    print('dtheta is', dtheta)\n")],
@@ -292,6 +295,8 @@ VARIANTS = [
                   {"gradient_check_n": [(RETURN, "    return Liar(0.2850931566540251)")]})),
     variant("tamper_module_data", "data inside numpy changed (np.typecodes)", NO_EX2,
             prepend("backward_propagation", "np.typecodes['AllFloat'] = ''\n")),
+    variant("tamper_writefile", "%%writefile replaces public_tests.py on disk, with a wrong answer", NO_EX1,
+            HARDCODED_EX1, edits=[add_cell_after("imports", "%%writefile public_tests.py\n" + PASSING_PUBLIC_TESTS)]),
     variant("tamper_edit_test_cell", "the locked test cell of Exercise 4 replaced by 'pass'", NO_EX4,
             HARDCODED_EX4, edits=[replace_test_cell("gradient_check_n_tests", "pass")]),
     variant("tamper_impostor_test_cell", "a 'pass' cell carrying a copy of Exercise 4's test metadata", NO_EX4,

@@ -9,10 +9,11 @@ course's configuration uses them (the demo, the class-grading command, a TA's ma
 * ``RejectTampering`` (sanitize step, after nbgrader's ``OverwriteCells``): reads every code
   cell the student could have written (everything except the locked cells nbgrader has just
   restored from the source notebook) and neutralizes the ones that reach for the grader's
-  machinery: changing attributes of modules (``np.allclose = ...``), rebinding names the tests
-  rely on (``bilingual``, ``print``, the public tests), builtins such as ``exec``/``getattr``/
-  ``get_ipython``, private or dunder attributes, ``global`` statements, classes, shell escapes
-  and magics, and imports of anything but a few harmless modules.  A neutralized cell raises
+  machinery: changing attributes of modules (``np.allclose = ...``) or data inside them,
+  rebinding names the tests rely on (``bilingual``, ``print``, the public tests), builtins such as
+  ``exec``/``getattr``/``get_ipython``, private or dunder attributes (also as strings), ``global``
+  statements, classes, numpy's file and raw-memory functions, shell escapes and magics other than
+  the timing ones, and imports of anything but a few harmless modules.  A neutralized cell raises
   a bilingual error instead of running, so tampering costs the exercise it sits in and the
   other exercises are still graded honestly.
 * ``GuardedExecute`` (replaces nbgrader's ``Execute``): removes files the student shipped

@@ -243,12 +243,13 @@ def policy_problem(cell_source, reserved):
         translated = python_source(cell_source)
     except Exception:  # IPython could not read it either: do not run what cannot be checked
         return "it could not be read as IPython code", "无法将其读取为 IPython 代码"
+    visitor = _PolicyVisitor(reserved)
     try:
-        tree = ast.parse(translated)
+        visitor.visit(ast.parse(translated))
     except SyntaxError:
         return None
-    visitor = _PolicyVisitor(reserved)
-    visitor.visit(tree)
+    except (RecursionError, MemoryError):  # absurdly deep code: the kernel could not compile it either
+        return "it is nested too deeply to be checked", "嵌套过深，无法检查"
     if visitor.problem is None:
         return None
     en, zh, line = visitor.problem
@@ -288,8 +289,9 @@ def gradebook_cells(resources):
         for source in notebook.source_cells:
             flags = {"grade": source.name in points, "grade_id": source.name, "locked": source.locked,
                      "schema_version": 3, "solution": source.name in solutions, "task": source.name in tasks}
-            if flags["grade"]:
-                flags["points"] = points[source.name]
+            if flags["grade"]:  # the gradebook stores floats; keep 1 as 1, as in the source notebook
+                score = points[source.name]
+                flags["points"] = int(score) if float(score).is_integer() else score
             cells[source.name] = flags
         return cells
 
@@ -349,7 +351,7 @@ class NormalizeCellMetadata(NbGraderPreprocessor):
                 continue
             grade_id = cell.metadata["nbgrader"].get("grade_id")
             if grade_id in known:
-                cell.metadata["nbgrader"] = dict(known[grade_id])
+                cell.metadata["nbgrader"].update(known[grade_id])
             else:
                 self.log.warning("Cell with unknown grade_id %r treated as an ordinary cell", grade_id)
                 del cell.metadata["nbgrader"]

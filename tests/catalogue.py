@@ -164,6 +164,15 @@ VARIANTS = [
                  "        parameters_values[i, 0] = saved - epsilon\n"
                  "        J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(parameters_values))\n"
                  "        parameters_values[i, 0] = saved\n")]}),
+    variant("valid_restore_by_subtraction", "perturb in place: +eps, -2 eps, then +eps back", FULL,
+            {"gradient_check_n": [
+                (N_COPY_PLUS + N_STEP_PLUS + N_J_PLUS,
+                 "        parameters_values[i] += epsilon\n"
+                 "        J_plus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(parameters_values))\n"),
+                (N_COPY_MINUS + N_STEP_MINUS + N_J_MINUS,
+                 "        parameters_values[i] -= 2 * epsilon\n"
+                 "        J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(parameters_values))\n"
+                 "        parameters_values[i] += epsilon\n")]}),
     variant("valid_difference_in_loop", "formula (3) computed inside the loop, at every step", FULL,
             {"gradient_check_n": [(N_APPROX, N_APPROX + "        " + NUMERATOR.strip() + "\n        "
                                    + DENOMINATOR.strip() + "\n        " + DIFFERENCE.strip() + "\n"),
@@ -256,6 +265,8 @@ VARIANTS = [
     variant("ex4_float32", "perturbed vectors in float32", NO_EX4,
             {"gradient_check_n": [(N_COPY_PLUS, "        theta_plus = np.copy(parameters_values).astype(np.float32)\n"),
                                   (N_COPY_MINUS, "        theta_minus = np.copy(parameters_values).astype(np.float32)\n")]}),
+    variant("ex4_float32_result", "the difference returned in float32", NO_EX4,
+            {"gradient_check_n": [(RETURN, "    return np.float32(difference)")]}),
     variant("ex4_broadcast", "grad - gradapprox.T broadcasts to a 47 x 47 matrix", NO_EX4,
             {"gradient_check_n": [(NUMERATOR, "    numerator = np.linalg.norm(grad - gradapprox.T)\n")]}),
     variant("ex4_l1_norm", "the 1-norm instead of the 2-norm", NO_EX4,

@@ -12,6 +12,11 @@ NOTEBOOK_FILE = NOTEBOOK + ".ipynb"
 HELPER_MODULES = ("gc_utils.py", "testCases.py", "public_tests.py")
 #: grade_id of each graded exercise's solution cell, in notebook order.
 EXERCISES = ("forward_propagation", "backward_propagation", "gradient_check", "gradient_check_n")
+#: grade_id of each optional bonus exercise. nbgrader has no notion of "bonus": its points are in the
+#: gradebook like any others, so the course reports them apart -- the core total counts EXERCISES only.
+BONUS_EXERCISES = ("backward_propagation_n_fixed",)
+#: Tag of code cells whose output changes from run to run (timings); the demo clears their outputs.
+VARYING_OUTPUT_TAG = "timing"
 
 
 class CourseError(Exception):

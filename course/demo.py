@@ -9,8 +9,8 @@ import shutil
 
 import nbformat
 
-from course.common import (ASSIGNMENT, NOTEBOOK_FILE, CourseError, REPO_ROOT, require_course_root,
-                           run_nbgrader)
+from course.common import (ASSIGNMENT, NOTEBOOK_FILE, VARYING_OUTPUT_TAG, CourseError, REPO_ROOT,
+                           require_course_root, run_nbgrader)
 from course.report import exercise_scores, format_table
 from course.submissions import apply_patch, fill_solution_cells, reference_solutions
 
@@ -56,10 +56,13 @@ def build_demo_submissions(root):
 
 
 def normalize_notebook_file(path, root):
-    """Drop per-run data (execution timestamps) and the absolute course path from an executed notebook."""
+    """Drop per-run data (execution timestamps, outputs of cells tagged VARYING_OUTPUT_TAG) and the
+    absolute course path from an executed notebook."""
     notebook = nbformat.read(str(path), as_version=4)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        if VARYING_OUTPUT_TAG in cell.metadata.get("tags", []):
+            cell.outputs = []
     text = nbformat.writes(notebook).replace(str(root), COURSE_PLACEHOLDER)
     path.write_text(text + "\n", encoding="utf-8")
 

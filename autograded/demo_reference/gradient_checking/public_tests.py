@@ -16,10 +16,12 @@ import contextlib
 
 import numpy as np
 
-from gc_utils import DIFFERENCE_THRESHOLD, bilingual, relu, sigmoid
+from gc_utils import (DIFFERENCE_THRESHOLD, bilingual, block_differences, dictionary_to_vector, gradients_to_vector,
+                      numerical_gradient, relative_difference, relu, sigmoid, vector_to_dictionary)
 from testCases import gradient_check_n_test_case
 
-__all__ = ["forward_propagation_test", "backward_propagation_test", "gradient_check_test", "gradient_check_n_test"]
+__all__ = ["forward_propagation_test", "backward_propagation_test", "gradient_check_test", "gradient_check_n_test",
+           "backward_propagation_n_fixed_test"]
 #: Expected values of the course, as printed in the notebook.
 #: 课程中的期望值（与 notebook 中打印的一致）。
 EXPECTED_J = 8
@@ -29,6 +31,10 @@ EXPECTED_DIFFERENCE_BUGGY_N = 0.2850931566540251
 #: Relative tolerance for numbers whose last digits depend on the platform's floating point.
 #: 末几位随平台浮点实现而变的数值所用的相对容差。
 PLATFORM_RTOL = 1e-6
+#: epsilon of the overall check (as in Exercise 4) and of the per-block check of the bonus exercise.
+#: 总体检查（与练习 4 相同）和附加练习逐块检查所用的 epsilon。
+CHECK_EPSILON = 1e-7
+BLOCK_EPSILON = 1e-4
 
 
 def _passed(name):
@@ -193,3 +199,35 @@ def gradient_check_n_test(target):
                 "{} changed parameters['{}']. Work on a copy of the parameter vector.".format(call, key),
                 "{} 修改了 parameters['{}']。请在参数向量的副本上操作。".format(call, key)))
     _passed("gradient_check_n")
+
+
+def backward_propagation_n_fixed_test(target, case=None):
+    """Check the bonus exercise: the corrected backprop passes gradient checking, overall and block by block.
+
+    ``case`` is ``(X, Y, parameters)`` of the course network; by default the seeded fixture.
+    检查附加练习：修正后的反向传播在总体上和逐块都通过梯度检查。``case`` 默认为固定种子的测试数据。
+    """
+    X, Y, parameters = gradient_check_n_test_case() if case is None else case
+    theta, _ = dictionary_to_vector(parameters)
+    _, cache = forward_propagation_n(X, Y, parameters)
+    gradients = _call(target, X, Y, cache)
+    call = "backward_propagation_n_fixed(X, Y, cache)"
+    try:
+        grad = gradients_to_vector(gradients)
+    except (TypeError, KeyError, ValueError) as error:
+        raise AssertionError(bilingual("{} returned unusable gradients:".format(call),
+                                       "{} 返回的梯度无法使用：".format(call)) + "\n" + str(error)) from error
+
+    def cost(vector):
+        return forward_propagation_n(X, Y, vector_to_dictionary(vector))[0]
+
+    failing = [row["block"] for row in block_differences(grad, numerical_gradient(cost, theta, BLOCK_EPSILON))
+               if row["difference"] > DIFFERENCE_THRESHOLD]
+    difference = relative_difference(grad, numerical_gradient(cost, theta, CHECK_EPSILON))
+    if failing or not difference < DIFFERENCE_THRESHOLD:
+        raise AssertionError(bilingual(
+            "{}: difference = {:.3e} (threshold {:g}); the gradient is still wrong in {}.".format(
+                call, difference, DIFFERENCE_THRESHOLD, ", ".join("d" + b for b in failing) or "some block"),
+            "{}：difference = {:.3e}（阈值 {:g}）；梯度在 {} 中仍然有错。".format(
+                call, difference, DIFFERENCE_THRESHOLD, "、".join("d" + b for b in failing) or "某个参数块")))
+    _passed("backward_propagation_n_fixed")

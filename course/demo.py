@@ -9,7 +9,7 @@ import shutil
 
 import nbformat
 
-from course.common import (ASSIGNMENT, NOTEBOOK_FILE, VARYING_OUTPUT_TAG, CourseError, REPO_ROOT,
+from course.common import (ASSIGNMENT, NOTEBOOK_FILE, CourseError, REPO_ROOT, normalize_outputs,
                            require_course_root, run_nbgrader)
 from course.report import exercise_scores, format_table
 from course.submissions import apply_patch, fill_solution_cells, reference_solutions
@@ -55,30 +55,13 @@ def build_demo_submissions(root):
         nbformat.write(notebook, str(folder / NOTEBOOK_FILE))
 
 
-def merge_streams(outputs):
-    """Join consecutive stream outputs of the same name (stdout/stderr): how the kernel splits a cell's
-    printing into chunks depends on timing, not on what was printed."""
-    merged = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
-                and previous.name == output.name):
-            previous.text += output.text
-        else:
-            merged.append(output)
-    return merged
-
-
 def normalize_notebook_file(path, root):
     """Drop per-run data (execution timestamps, outputs of cells tagged VARYING_OUTPUT_TAG, the chunking of
     printed text) and the absolute course path from an executed notebook."""
     notebook = nbformat.read(str(path), as_version=4)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-        if VARYING_OUTPUT_TAG in cell.metadata.get("tags", []):
-            cell.outputs = []
-        if cell.cell_type == "code":
-            cell.outputs = merge_streams(cell.outputs)
+    normalize_outputs(notebook)
     text = nbformat.writes(notebook).replace(str(root), COURSE_PLACEHOLDER)
     path.write_text(text + "\n", encoding="utf-8")
 

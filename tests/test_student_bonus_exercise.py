@@ -14,8 +14,8 @@ BONUS = "backward_propagation_n_fixed"
 BONUS_POINTS = 2
 CORE_POINTS = {"forward_propagation": 1, "backward_propagation": 1, "gradient_check": 3, "gradient_check_n": 5}
 #: (old, new) text of the reference solution that re-plants one bug.
-PLANT_DW2 = ("dW2 = 1. / m * np.dot(dZ2, A1.T)", "dW2 = 1. / m * np.dot(dZ2, A1.T) * 2")
-PLANT_DB1 = ("db1 = 1. / m * np.sum(dZ1", "db1 = 4. / m * np.sum(dZ1")
+PLANT_DW2 = ("dW2 = np.dot(dZ2, A1.T) / m", "dW2 = 2 * np.dot(dZ2, A1.T) / m")
+PLANT_DB1 = ("db1 = np.sum(dZ1, axis=1, keepdims=True) / m", "db1 = 4 * np.sum(dZ1, axis=1, keepdims=True) / m")
 VARIANTS = {
     "both bugs fixed": ([], True),
     "only db1 fixed": ([PLANT_DW2], False),

@@ -27,6 +27,8 @@ DEMO_STUDENTS = {
                              "np.linalg.norm(dtheta) + np.linalg.norm(gradapprox)")]},
     ),
 }
+#: nbgrader export plugin that keeps the bonus exercises out of score / max_score (see course/grades.py).
+GRADES_EXPORTER = "course.grades.CoreBonusCsvExportPlugin"
 #: Placeholder for the course folder in committed output, so it does not depend on where the repo lives.
 COURSE_PLACEHOLDER = "<course>"
 
@@ -80,8 +82,8 @@ def run_demo(root, log=print):
         normalize_notebook_file(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, root)
     log("4/6 feedback: nbgrader generate_feedback {} --force -> feedback/".format(ASSIGNMENT))
     run_nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
-    log("5/6 grades: nbgrader export -> grades.csv")
-    run_nbgrader(root, "export", "--to", str(root / "grades.csv"))
+    log("5/6 grades: nbgrader export -> grades.csv (core score; bonus in its own columns)")
+    run_nbgrader(root, "export", "--to", str(root / "grades.csv"), "--exporter", GRADES_EXPORTER)
     log("6/6 scores:")
     scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=list(DEMO_STUDENTS))
     missing = [s for s in DEMO_STUDENTS if s not in scores]

@@ -169,3 +169,26 @@ def test_learner_subset_rate_matches_probability(notebook, ns):
         assert "8/47 ≈ 17%" in text
     assert round(expected, 2) == 0.17
     assert abs(ns["caught_rate"][1] - expected) < 0.05
+
+
+def bonus_points(notebook):
+    """Points of the bonus exercise's test cell."""
+    return next(cell.metadata["nbgrader"]["points"] for cell in notebook.cells
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == "backward_propagation_n_fixed_tests")
+
+
+def test_learner_settings_the_text_names_are_the_code_settings(notebook, ns):
+    """λ = 0.7, keep_prob = 0.8, 200 trials, ε = 1e-4 for the block report, 2 bonus points, other blocks ~1e-10."""
+    checks = [("reg-read", "\\lambda = 0.7", ns["LAMBD"] == 0.7),
+              ("reg-read", "`keep_prob = 0.8`", ns["KEEP_PROB"] == 0.8),
+              ("cost-read", "200 trials", ns["TRIALS"] == 200),
+              ("fix", "\\varepsilon = 10^{-4}", ns["BLOCK_EPSILON"] == 1e-4),
+              ("bonus", "2 bonus points", bonus_points(notebook) == 2)]
+    for name, phrase, holds in checks:
+        assert phrase in texts(notebook, name)[0], (name, phrase)
+        assert holds, (name, phrase)
+    zh = texts(notebook, "bonus")[1]
+    assert "2 个附加分" in zh
+    others = [row["difference"] for row in ns["buggy_report"] if row["block"] not in ("W2", "b1")]
+    assert all(1e-11 < value < 1e-9 for value in others), others   # "around 10^-10"
+    assert "around $10^{-10}$" in texts(notebook, "blocks-read")[0] and "$10^{-10}$ 左右" in texts(notebook, "blocks-read")[1]

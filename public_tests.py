@@ -57,9 +57,11 @@ def _call(function, *args, **kwargs):
         raise
     except Exception as error:
         where_en, where_zh = _where(error)
+        # A bilingual message (from gc_utils) has English on its first line, Chinese on its last.
+        lines = [line.rstrip(".。") for line in str(error).strip().split("\n")]
         raise AssertionError(bilingual(
-            "{} raised {}: {}.{} See the traceback above.".format(call, type(error).__name__, error, where_en),
-            "{} 抛出了 {}：{}。{}请查看上方的回溯信息。".format(call, type(error).__name__, error, where_zh))) from error
+            "{} raised {}: {}.{} See the traceback above.".format(call, type(error).__name__, lines[0], where_en),
+            "{} 抛出了 {}：{}。{}请查看上方的回溯信息。".format(call, type(error).__name__, lines[-1], where_zh))) from error
 
 
 def _where(error):

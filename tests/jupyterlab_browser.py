@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -83,6 +84,14 @@ class JupyterLabServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
         pytest.fail("jupyter lab did not answer within {} s:\n{}".format(SERVER_START_TIMEOUT, self.log()))
+
+    def validate(self, notebook_path):
+        """nbgrader's validate API (what the *Validate* button calls) on ``notebook_path``; return its JSON."""
+        request = urllib.request.Request(
+            "{}/assignments/validate?{}".format(self.url, urllib.parse.urlencode({"path": notebook_path})),
+            data=b"", method="POST", headers={"Authorization": "token " + self.token})
+        with urllib.request.urlopen(request, timeout=SERVER_START_TIMEOUT) as response:
+            return json.loads(response.read().decode())
 
     def stop(self):
         """Stop the server (SIGTERM, then SIGKILL if it hangs)."""

@@ -19,13 +19,13 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from conftest import REPO, release_notebook_path, source_notebook_path
-from course.common import ASSIGNMENT, NOTEBOOK_FILE
-from course.submissions import apply_patch, reference_solutions
+from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
+from course.submissions import apply_patch, fill_solution_cells, reference_solutions
 from jupyterlab_browser import (VIEWPORT, ConsoleLog, JupyterLabPage, launch_chromium,
                                 start_jupyterlab)
 import public_tests
 
-EXERCISE = "forward_propagation"
+EXERCISE = EXERCISES[0]  # forward_propagation, the one the student types
 #: The typo the student makes first: a capital X, a name that does not exist.
 TYPO = ("J = theta * x", "J = theta * X")
 #: What each of nbgrader's lab plugins logs when it has loaded (nbgrader 0.9.6).
@@ -36,6 +36,8 @@ NBGRADER_PLUGINS_LOADED = (
     'Extension "create_assignment" activated.',
     "JupyterLab extension validate-assignment is activated!",
 )
+#: Where step 7 saves a finished copy of the notebook, next to the student's.
+FINISHED_FILE = "Finished.ipynb"
 STUB = re.compile(r'^\s*raise NotImplementedError\("(?P<message>.*)"\)\s*$', re.MULTILINE)
 
 
@@ -100,7 +102,7 @@ def student_folder(tmp_path):
 
 @pytest.fixture
 def lab(student_folder, tmp_path):
-    """(JupyterLabPage, ConsoleLog, notebook URL): JupyterLab serving the student's folder, and a headless Chromium."""
+    """(JupyterLabPage, ConsoleLog, JupyterLabServer): JupyterLab serving the student's folder, headless Chromium."""
     artifacts = artifacts_dir()
     server = start_jupyterlab(student_folder, NOTEBOOK_FILE, tmp_path / "jupyter",
                               os.path.join(artifacts, "jupyterlab-server.log"))
@@ -110,7 +112,7 @@ def lab(student_folder, tmp_path):
             page = browser.new_page(viewport=VIEWPORT)
             console = ConsoleLog(page)
             try:
-                yield JupyterLabPage(page, artifacts), console, server.page_url("lab/tree/" + NOTEBOOK_FILE)
+                yield JupyterLabPage(page, artifacts), console, server
             finally:
                 with open(os.path.join(artifacts, "browser-console.log"), "w") as log:
                     log.write(console.dump())
@@ -119,69 +121,110 @@ def lab(student_folder, tmp_path):
         server.stop()
 
 
-def test_student_path_in_jupyterlab(lab, student_folder):
-    page, console, notebook_url = lab
-    release = nbformat.read(str(release_notebook_path()), as_version=4)
-    source = nbformat.read(str(source_notebook_path()), as_version=4)
-    solution, run, tests = (cell_index(release, name) for name in (EXERCISE, "ex1-run", EXERCISE + "_tests"))
-    stub_cell = release.cells[solution].source
-    answer = student_answer(stub_cell, reference_solutions(source)[EXERCISE])
-    typo = apply_patch(answer, *TYPO, where="the student's typo")
+class Notebook:
+    """Facts about the release notebook the steps need: its cells, the exercise's cells, the texts to type."""
 
-    # 1. Open the notebook: nbgrader's extensions load, the Validate button is there, no console errors.
-    page.open_notebook(notebook_url, len(release.cells))
+    def __init__(self):
+        self.release = nbformat.read(str(release_notebook_path()), as_version=4)
+        source = nbformat.read(str(source_notebook_path()), as_version=4)
+        self.solutions = reference_solutions(source)
+        self.solution, self.run, self.tests = (cell_index(self.release, name)
+                                               for name in (EXERCISE, "ex1-run", EXERCISE + "_tests"))
+        self.stub = stub_message(self.release.cells[self.solution].source).replace(" / ", "\n")
+        self.answer = student_answer(self.release.cells[self.solution].source, self.solutions[EXERCISE])
+        self.typo = apply_patch(self.answer, *TYPO, where="the student's typo")
+
+    def source_of(self, grade_or_cell_id):
+        return self.release.cells[cell_index(self.release, grade_or_cell_id)].source
+
+
+def open_and_check_extensions(page, console, server, notebook):
+    """Step 1: the notebook opens, every nbgrader lab plugin has loaded, the Validate button is there."""
+    page.open_notebook(server.page_url("lab/tree/" + NOTEBOOK_FILE), len(notebook.release.cells))
     loaded = console.texts()
     for message in NBGRADER_PLUGINS_LOADED:
         assert message in loaded, "nbgrader plugin did not load: {}\n{}".format(message, console.dump())
     assert page.page.locator(".validate-button").is_visible()
     page.screenshot("1-opened")
 
-    # 2. Run all cells: the first unfinished exercise stops the run with the stub's bilingual message.
-    page.run_all()
-    shown = page.output_text(run, containing="NotImplementedError")
-    assert_shows_lines(shown, stub_message(stub_cell).replace(" / ", "\n"), "the first exercise's run cell")
-    assert page.output_text(tests) == "", "Run All should stop at the first error"
-    page.screenshot("2-run-all-untouched", page.cell(run))
 
-    # 3. A typo: the public test fails in both languages and its traceback shows the student's line.
-    page.replace_cell_source(solution, typo)
-    page.run_cells(solution, tests)
-    shown = page.output_text(tests, containing="AssertionError")
-    printed, raised = public_test_report(typo)
+def run_all_untouched(page, notebook):
+    """Step 2: Run All stops at the first unfinished exercise, with the stub's message in both languages."""
+    page.run_all()
+    shown = page.output_text(notebook.run, containing="NotImplementedError")
+    assert_shows_lines(shown, notebook.stub, "the first exercise's run cell")
+    assert page.output_text(notebook.tests) == "", "Run All should stop at the first error"
+    page.screenshot("2-run-all-untouched", page.cell(notebook.run))
+
+
+def type_a_typo(page, notebook):
+    """Step 3: with a typo, the public test fails in both languages and names the student's line."""
+    page.replace_cell_source(notebook.solution, notebook.typo)
+    page.run_cells(notebook.solution, notebook.tests)
+    shown = page.output_text(notebook.tests, containing="AssertionError")
+    printed, raised = public_test_report(notebook.typo)
     assert raised and not printed
     assert_shows_lines(shown, raised, "the failed public test")
-    line_number, typo_line = next((n, line.strip()) for n, line in enumerate(typo.split("\n"), 1) if TYPO[1] in line)
-    assert "line {} ({})".format(line_number, typo_line) in shown, shown
+    line_number, line = next((number, text.strip()) for number, text in enumerate(notebook.typo.split("\n"), 1)
+                             if TYPO[1] in text)
+    assert "line {} ({})".format(line_number, line) in shown, shown
     assert "_expect_equal" not in shown, "the public tests' own frames should be hidden:\n" + shown
-    page.screenshot("3-typo-public-test", page.cell(tests))
+    page.screenshot("3-typo-public-test", page.cell(notebook.tests))
 
-    # 4. The correct line: J is printed and the public test passes, in both languages.
-    page.replace_cell_source(solution, answer)
-    page.run_cells(solution, tests)
-    printed, raised = public_test_report(answer)
+
+def type_the_answer(page, notebook):
+    """Step 4: with the correct line, the public test passes in both languages; return what it printed."""
+    page.replace_cell_source(notebook.solution, notebook.answer)
+    page.run_cells(notebook.solution, notebook.tests)
+    printed, raised = public_test_report(notebook.answer)
     assert printed and not raised
-    assert_shows_lines(page.output_text(tests, containing=printed.split("\n")[0]), printed, "the passed public test")
-    assert "Error" not in page.output_text(run), page.output_text(run)
-    page.screenshot("4-public-test-passed", page.cell(tests))
+    shown = page.output_text(notebook.tests, containing=printed.split("\n")[0])
+    assert_shows_lines(shown, printed, "the passed public test")
+    assert "Error" not in page.output_text(notebook.run), page.output_text(notebook.run)
+    page.screenshot("4-public-test-passed", page.cell(notebook.tests))
+    return printed
 
-    # 5. Run all again: exercise 1 passes, the next unfinished exercise stops the run.
+
+def run_all_again(page, notebook, passed_message):
+    """Step 5: Run All again: exercise 1 passes, the next unfinished exercise stops the run."""
     page.run_all()
-    next_run = cell_index(release, "ex2-run")
-    assert_shows_lines(page.output_text(next_run, containing="NotImplementedError"),
-                       stub_message(stub_cell).replace(" / ", "\n"), "the second exercise's run cell")
-    assert_shows_lines(page.output_text(tests), printed, "the passed public test after Run All")
+    next_run = cell_index(notebook.release, "ex2-run")
+    assert_shows_lines(page.output_text(next_run, containing="NotImplementedError"), notebook.stub,
+                       "the second exercise's run cell")
+    assert_shows_lines(page.output_text(notebook.tests), passed_message, "the passed public test after Run All")
     page.screenshot("5-run-all-after-exercise-1")
 
-    # 6. Validate: nbgrader lists the unfinished exercises' test cells, not the finished one.
+
+def press_validate(page, notebook):
+    """Step 6: the Validate button lists the unfinished exercises' test cells, not the finished one."""
     report = page.validate()
     page.screenshot("6-validate", page.page.locator(".jp-Dialog-content"))
     assert "The following cell failed:" in report, report
-    for name in ("backward_propagation", "gradient_check", "gradient_check_n"):
-        assert release.cells[cell_index(release, name + "_tests")].source in report, report
-    assert release.cells[tests].source not in report, report
+    for name in EXERCISES[1:]:
+        assert notebook.source_of(name + "_tests") in report, report
+    assert notebook.source_of(EXERCISE + "_tests") not in report, report
     page.close_dialog()
 
-    # The saved notebook holds the student's answer; nbgrader's extensions logged no error.
+
+def validate_finished_copy(server, notebook, folder):
+    """Step 7: a finished copy (every exercise solved) passes nbgrader's validate API."""
+    finished = fill_solution_cells(notebook.release, notebook.solutions)
+    nbformat.write(finished, os.path.join(folder, FINISHED_FILE))
+    result = server.validate(FINISHED_FILE)
+    assert result == {"success": True, "value": {}}, result  # the button would say "Success! ..."
+
+
+def test_student_path_in_jupyterlab(lab, student_folder):
+    page, console, server = lab
+    notebook = Notebook()
+    open_and_check_extensions(page, console, server, notebook)
+    run_all_untouched(page, notebook)
+    type_a_typo(page, notebook)
+    passed_message = type_the_answer(page, notebook)
+    run_all_again(page, notebook, passed_message)
+    press_validate(page, notebook)
+    validate_finished_copy(server, notebook, student_folder)
+
     saved = nbformat.read(os.path.join(student_folder, NOTEBOOK_FILE), as_version=4)
-    assert saved.cells[solution].source == answer
-    assert console.errors() == [], console.dump()
+    assert saved.cells[notebook.solution].source == notebook.answer, "Validate saves the student's notebook first"
+    assert console.errors() == [], "the browser console shows errors:\n" + console.dump()

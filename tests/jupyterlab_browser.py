@@ -252,5 +252,9 @@ class JupyterLabPage:
     def screenshot(self, name, locator=None):
         """Save a PNG of the page (or of ``locator``) as ``<artifacts>/<name>.png``; return its path."""
         path = self.artifacts / "{}.png".format(name)
+        if locator is not None:
+            locator.scroll_into_view_if_needed()
+            # Let the browser render the newly visible cells (CSS content-visibility) before taking the picture.
+            self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         (locator or self.page).screenshot(path=str(path))
         return path

@@ -192,7 +192,7 @@ def run_all_again(page, notebook, passed_message):
     assert_shows_lines(page.output_text(next_run, containing="NotImplementedError"), notebook.stub,
                        "the second exercise's run cell")
     assert_shows_lines(page.output_text(notebook.tests), passed_message, "the passed public test after Run All")
-    page.screenshot("5-run-all-after-exercise-1")
+    page.screenshot("5-run-all-after-exercise-1", page.cell(next_run))
 
 
 def press_validate(page, notebook):

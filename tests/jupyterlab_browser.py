@@ -156,6 +156,18 @@ class ConsoleLog:
         return "\n".join("[{}] {}".format(kind, text) for kind, text in self.messages)
 
 
+class ForeignRequests:
+    """Every request a page makes to anything but ``origin`` (the local server), in order."""
+
+    def __init__(self, page, origin):
+        self.origin, self.urls = origin.rstrip("/") + "/", []
+        page.on("request", self._record)
+
+    def _record(self, request):
+        if not request.url.startswith((self.origin, "data:", "blob:")):
+            self.urls.append(request.url)
+
+
 class JupyterLabPage:
     """A notebook open in JupyterLab, driven like a student: menus, keyboard, toolbar buttons."""
 
@@ -172,6 +184,10 @@ class JupyterLabPage:
             "n => document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell').length === n",
             arg=cell_count, timeout=UI_TIMEOUT_MS)
         self.wait_for_kernel_idle()
+
+    def page_config(self):
+        """JupyterLab's page configuration (the JSON the server put into the page)."""
+        return self.page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent)")
 
     def cell(self, index):
         """The notebook's cell number ``index`` (0-based, same order as in the .ipynb file)."""

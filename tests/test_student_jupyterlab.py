@@ -21,8 +21,8 @@ from playwright.sync_api import sync_playwright
 from conftest import REPO, release_notebook_path, source_notebook_path
 from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
 from course.submissions import apply_patch, fill_solution_cells, reference_solutions
-from jupyterlab_browser import (VIEWPORT, ConsoleLog, JupyterLabPage, launch_chromium,
-                                start_jupyterlab)
+from jupyterlab_browser import (DISABLED_LAB_PLUGINS, VIEWPORT, ConsoleLog, JupyterLabPage, ForeignRequests,
+                                launch_chromium, start_jupyterlab)
 import public_tests
 
 EXERCISE = EXERCISES[0]  # forward_propagation, the one the student types
@@ -102,7 +102,10 @@ def student_folder(tmp_path):
 
 @pytest.fixture
 def lab(student_folder, tmp_path):
-    """(JupyterLabPage, ConsoleLog, JupyterLabServer): JupyterLab serving the student's folder, headless Chromium."""
+    """(JupyterLabPage, ConsoleLog, JupyterLabServer): JupyterLab serving the student's folder, headless Chromium.
+
+    The browser may load nothing but the local server: the test fails on any other request.
+    """
     artifacts = artifacts_dir()
     server = start_jupyterlab(student_folder, NOTEBOOK_FILE, tmp_path / "jupyter",
                               os.path.join(artifacts, "jupyterlab-server.log"))
@@ -110,9 +113,10 @@ def lab(student_folder, tmp_path):
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport=VIEWPORT)
-            console = ConsoleLog(page)
+            console, foreign = ConsoleLog(page), ForeignRequests(page, server.url)
             try:
                 yield JupyterLabPage(page, artifacts), console, server
+                assert foreign.urls == [], "JupyterLab tried to reach other hosts: {}".format(foreign.urls)
             finally:
                 with open(os.path.join(artifacts, "browser-console.log"), "w") as log:
                     log.write(console.dump())
@@ -139,12 +143,18 @@ class Notebook:
 
 
 def open_and_check_extensions(page, console, server, notebook):
-    """Step 1: the notebook opens, every nbgrader lab plugin has loaded, the Validate button is there."""
+    """Step 1: the notebook opens, every nbgrader lab plugin has loaded, the Validate button is there.
+
+    The test's own settings took effect: no news feed, no announcements pop-up.
+    """
     page.open_notebook(server.page_url("lab/tree/" + NOTEBOOK_FILE), len(notebook.release.cells))
     loaded = console.texts()
     for message in NBGRADER_PLUGINS_LOADED:
         assert message in loaded, "nbgrader plugin did not load: {}\n{}".format(message, console.dump())
     assert page.page.locator(".validate-button").is_visible()
+    config = page.page_config()
+    assert config["news"] == {"disabled": True}, config.get("news")
+    assert set(DISABLED_LAB_PLUGINS) <= set(config["disabledExtensions"]), config["disabledExtensions"]
     page.screenshot("1-opened")
 
 

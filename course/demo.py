@@ -29,6 +29,8 @@ DEMO_STUDENTS = {
 }
 #: nbgrader export plugin that keeps the bonus exercises out of score / max_score (see course/grades.py).
 GRADES_EXPORTER = "course.grades.CoreBonusCsvExportPlugin"
+#: The demo's gradebook file, beside nbgrader_config.py (the class's own gradebook.db is left alone).
+DEMO_GRADEBOOK = "demo_gradebook.db"
 #: Placeholder for the course folder in committed output, so it does not depend on where the repo lives.
 COURSE_PLACEHOLDER = "<course>"
 
@@ -68,24 +70,33 @@ def normalize_notebook_file(path, root):
     path.write_text(text + "\n", encoding="utf-8")
 
 
+def demo_db_url(root):
+    """The demo's own gradebook: recreated on every run, so it never touches the class's gradebook.db."""
+    return "sqlite:///{}".format(root / DEMO_GRADEBOOK)
+
+
 def run_demo(root, log=print):
     root = require_course_root(root)
+    # A fresh gradebook each run: nbgrader refuses to change an assignment's cells once a gradebook
+    # holds submissions for it, and demo students must not end up in the class's gradebook.db.
+    (root / DEMO_GRADEBOOK).unlink(missing_ok=True)
+    db = ("--db", demo_db_url(root))
     log("1/6 release: nbgrader generate_assignment {} --force".format(ASSIGNMENT))
-    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", *db)
     log("2/6 submissions: " + ", ".join(DEMO_STUDENTS))
     build_demo_submissions(root)
     log("3/6 autograde: nbgrader autograde {} --force".format(ASSIGNMENT))
     for student in DEMO_STUDENTS:
         shutil.rmtree(root / "autograded" / student, ignore_errors=True)
-    run_nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    run_nbgrader(root, "autograde", ASSIGNMENT, "--force", *db)
     for student in DEMO_STUDENTS:
         normalize_notebook_file(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, root)
     log("4/6 feedback: nbgrader generate_feedback {} --force -> feedback/".format(ASSIGNMENT))
-    run_nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
+    run_nbgrader(root, "generate_feedback", ASSIGNMENT, "--force", *db)
     log("5/6 grades: nbgrader export -> grades.csv (core score; bonus in its own columns)")
-    run_nbgrader(root, "export", "--to", str(root / "grades.csv"), "--exporter", GRADES_EXPORTER)
+    run_nbgrader(root, "export", "--to", str(root / "grades.csv"), "--exporter", GRADES_EXPORTER, *db)
     log("6/6 scores:")
-    scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=list(DEMO_STUDENTS))
+    scores = exercise_scores(demo_db_url(root), students=list(DEMO_STUDENTS))
     missing = [s for s in DEMO_STUDENTS if s not in scores]
     if missing:
         raise CourseError("no grades in the gradebook for {}".format(", ".join(missing)))

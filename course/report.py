@@ -1,7 +1,7 @@
 """Read scores out of the nbgrader gradebook and print them as a table."""
 from nbgrader.api import Gradebook, MissingEntry
 
-from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK
+from course.common import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK
 
 
 def test_cell_exercise(cell_name):
@@ -32,18 +32,21 @@ def exercise_scores(db_url, students=None):
 
 
 def format_table(scores):
-    """A plain-text table: one row per student, one column per exercise, then the total."""
-    exercises = list(EXERCISES) + sorted({e for row in scores.values() for e in row} - set(EXERCISES))
-    header = ["student"] + exercises + ["total"]
+    """A plain-text table: one row per student, one column per core exercise, the core total, then the bonus.
+
+    The total counts the core exercises (EXERCISES) only; bonus exercises (BONUS_EXERCISES) and any
+    other graded cell follow in their own columns, so the bonus never changes the weight of the core.
+    """
+    others = sorted({e for row in scores.values() for e in row} - set(EXERCISES) - set(BONUS_EXERCISES))
+    extras = [e for e in BONUS_EXERCISES if any(e in row for row in scores.values())] + others
+    header = ["student"] + list(EXERCISES) + ["total"] + ["{} (bonus)".format(e) if e in BONUS_EXERCISES else e
+                                                          for e in extras]
     rows = []
     for student, per_exercise in scores.items():
-        cells = [student]
-        total = maximum = 0.0
-        for exercise in exercises:
-            score, top = per_exercise.get(exercise, (0.0, 0.0))
-            total, maximum = total + score, maximum + top
-            cells.append("{:g}/{:g}".format(score, top))
-        cells.append("{:g}/{:g}".format(total, maximum))
+        core = [per_exercise.get(exercise, (0.0, 0.0)) for exercise in EXERCISES]
+        total = (sum(score for score, _ in core), sum(top for _, top in core))
+        cells = [student] + ["{:g}/{:g}".format(*pair) for pair in core + [total]]
+        cells += ["{:g}/{:g}".format(*per_exercise.get(exercise, (0.0, 0.0))) for exercise in extras]
         rows.append(cells)
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]

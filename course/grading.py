@@ -33,7 +33,7 @@ import copy
 import os
 import re
 import resource
-import shutil
+from collections import namedtuple
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -42,7 +42,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer, List, Unicode
 
-#: Modules a student cell may import: numpy and a few harmless standard modules.
+#: Modules a student cell may import: numpy, a few harmless standard modules, and whatever the
+#: notebook's own given cells import (e.g. matplotlib for the plots).
 ALLOWED_IMPORTS = ("numpy", "math", "copy", "warnings")
 #: Built-in names that open a way around the rules (code execution, reflection, the kernel).
 FORBIDDEN_NAMES = frozenset({
@@ -59,17 +60,25 @@ FORBIDDEN_ATTRIBUTES = frozenset({
 })
 #: Names a student cell may bind even though a locked cell binds them too (the usual import).
 HARMLESS_REBINDINGS = {"np": "numpy"}
-#: The course's helper modules: a student cell may re-import, unrenamed, the names the locked
-#: cells import from them (the same objects), and ``import *`` from the ones without mutable state.
+#: The course's helper modules: a student cell may re-import, unrenamed, the names the notebook's
+#: given cells import from them (the same objects), and ``import *`` from the ones without mutable state.
 HELPER_MODULES = ("gc_utils", "testCases", "public_tests")
 STAR_IMPORTABLE = ("public_tests",)  # testCases re-exports the mutable PARAMETER_SHAPES
 #: IPython magics a student cell may use.  Those of TIMING_MAGICS run their argument as code,
 #: which is checked like the rest of the cell; the others take only the listed arguments (None: any).
 TIMING_MAGICS = ("time", "timeit")
-HARMLESS_MAGICS = {"matplotlib": None, "autoreload": None, "load_ext": ("autoreload",)}
+HARMLESS_MAGICS = {"matplotlib": None}
 MAGIC_OPTIONS = re.compile(r"^(?:\s*-\w+(?:\s+[\w.]+)?)+\s+")
 #: A string naming a special method ("__eq__") is how classes are built without ``class``.
 DUNDER_TEXT = re.compile(r"__\w+__")
+
+
+#: What a student cell may do, derived from the source notebook (see ``notebook_rules``):
+#: ``reserved`` names it must not rebind, ``modules`` it may import, ``helper_names`` it may import
+#: (unrenamed) from the course's helper modules.
+Rules = namedtuple("Rules", "reserved modules helper_names")
+#: Rules for a cell checked on its own: builtins reserved, only the basic modules.
+BASIC_RULES = Rules(frozenset(dir(builtins)), frozenset(ALLOWED_IMPORTS), frozenset())
 
 
 def neutralized_source(original, reason):
@@ -93,8 +102,9 @@ def python_source(cell_source):
 class _PolicyVisitor(ast.NodeVisitor):
     """Walks one cell's syntax tree and records the first rule it breaks as (en, zh, line)."""
 
-    def __init__(self, reserved):
-        self.reserved = reserved
+    def __init__(self, rules):
+        self.rules = rules
+        self.reserved = rules.reserved
         self.problem = None
         self.depth = 0  # 0 = module level of the cell, >0 = inside a function
 
@@ -158,9 +168,10 @@ class _PolicyVisitor(ast.NodeVisitor):
 
     def _visit_imports(self, node, modules, bound):
         for module in modules:
-            if module.split(".")[0] not in ALLOWED_IMPORTS:
-                self.fail(node, "it imports '{}' (allowed: {})".format(module, ", ".join(ALLOWED_IMPORTS)),
-                          "它导入了 '{}'（允许：{}）".format(module, "、".join(ALLOWED_IMPORTS)))
+            if module.split(".")[0] not in self.rules.modules:
+                allowed = sorted(self.rules.modules)
+                self.fail(node, "it imports '{}' (allowed: {})".format(module, ", ".join(allowed)),
+                          "它导入了 '{}'（允许：{}）".format(module, "、".join(allowed)))
         for name, module in bound:
             if self.depth == 0 and name in self.reserved and HARMLESS_REBINDINGS.get(name) != module:
                 self.fail(node, "it rebinds '{}', which the tests use".format(name),
@@ -184,7 +195,7 @@ class _PolicyVisitor(ast.NodeVisitor):
     def _visit_helper_import(self, node, module, names):
         """``from gc_utils import relu`` is fine; renaming, or names the notebook does not import, are not."""
         for name, bound in names:
-            allowed = (module in STAR_IMPORTABLE) if name == "*" else (bound == name and name in self.reserved)
+            allowed = (module in STAR_IMPORTABLE) if name == "*" else (bound == name and name in self.rules.helper_names)
             if not allowed:
                 self.fail(node, "it imports '{}' from {} (only the names the notebook imports, "
                                 "unrenamed)".format(name, module),
@@ -232,10 +243,10 @@ def magic_call(node):
     return (function.attr,) + tuple(values)
 
 
-def policy_problem(cell_source, reserved):
+def policy_problem(cell_source, rules=BASIC_RULES):
     """Check one student cell against the course's rules.
 
-    Input: the cell's source and the set of names student cells must not rebind.
+    Input: the cell's source and the ``Rules`` (from ``notebook_rules``).
     Output: ``None`` if the cell may run, else ``(en, zh)``, the reason in both languages.
     A cell that is not valid Python is left alone (running it just raises its SyntaxError).
     """
@@ -243,7 +254,7 @@ def policy_problem(cell_source, reserved):
         translated = python_source(cell_source)
     except Exception:  # IPython could not read it either: do not run what cannot be checked
         return "it could not be read as IPython code", "无法将其读取为 IPython 代码"
-    visitor = _PolicyVisitor(reserved)
+    visitor = _PolicyVisitor(rules)
     try:
         visitor.visit(ast.parse(translated))
     except SyntaxError:
@@ -254,6 +265,60 @@ def policy_problem(cell_source, reserved):
         return None
     en, zh, line = visitor.problem
     return "{} (line {})".format(en, line), "{}（第 {} 行）".format(zh, line)
+
+
+def loaded_names(cell_source):
+    """The names a (trusted) cell reads but never binds itself (not even as an argument): what it
+    takes from the notebook's globals."""
+    tree = ast.parse(python_source(cell_source))
+    loaded, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update(a.asname or a.name.split(".")[0] for a in node.names)
+    return loaded - bound
+
+
+def given_imports(cell_source):
+    """``(modules, helper names)`` a (trusted) cell imports: top-level module names, and the names
+    it imports from the course's helper modules."""
+    modules, helper_names = set(), set()
+    for node in ast.walk(ast.parse(python_source(cell_source))):
+        if isinstance(node, ast.ImportFrom) and node.module in HELPER_MODULES:
+            helper_names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            modules.update(a.name.split(".")[0] for a in node.names)
+    return modules - set(HELPER_MODULES), helper_names
+
+
+def notebook_rules(source_notebook):
+    """``(Rules, sources of the given cells)`` for the students' cells of ``source_notebook``.
+
+    Given cells are the code cells that are neither solution nor test cells.  Reserved are the
+    builtins and the names the given cells bind that the test cells read (np, bilingual, the public
+    tests, ...): rebinding anything else cannot change what a test sees.
+    """
+    given, tests = [], []
+    for cell in source_notebook.cells:
+        flags = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code":
+            (tests if flags.get("grade") else given if not flags.get("solution") else []).append(cell.source)
+    bound, loaded, modules, helper_names = set(), set(), set(ALLOWED_IMPORTS), set()
+    for source in given:
+        bound |= bound_names(source)
+        more_modules, more_names = given_imports(source)
+        modules |= more_modules
+        helper_names |= more_names
+    for source in tests:
+        loaded |= loaded_names(source)
+    return Rules(frozenset(set(dir(builtins)) | (bound & loaded)), frozenset(modules), frozenset(helper_names)), set(given)
 
 
 def bound_names(cell_source):
@@ -299,33 +364,32 @@ def gradebook_cells(resources):
 class RejectTampering(NbGraderPreprocessor):
     """Sanitize step: neutralize student code cells that break the rules of ``policy_problem``.
 
-    Runs after ``OverwriteCells``: a cell is trusted when its grade_id is a locked cell of the
-    source notebook (nbgrader has just restored its source); every other code cell is checked.
+    Runs after ``OverwriteCells``.  Trusted (not checked) are the locked cells of the source
+    notebook (nbgrader has just restored their source) and cells identical to one of its given
+    cells; every other code cell is checked against the rules derived from the source notebook.
     """
 
     def preprocess(self, nb, resources):
-        locked = self._locked_grade_ids(resources)
-        trusted = [c for c in nb.cells if c.cell_type == "code" and self._grade_id(c) in locked]
-        self.reserved = set(dir(builtins))
-        for cell in trusted:
-            if not locked[self._grade_id(cell)]:  # the given code (imports, model), not a test cell
-                self.reserved |= bound_names(cell.source)
-        self.trusted_ids = {id(c) for c in trusted}
+        locked = {name for name, flags in gradebook_cells(resources).items() if flags["locked"]}
+        self.rules, given = notebook_rules(self._source_notebook(resources))
+        self.trusted_ids = {id(c) for c in nb.cells if c.cell_type == "code"
+                            and (self._grade_id(c) in locked or c.source in given)}
         return super().preprocess(nb, resources)
+
+    def _source_notebook(self, resources):
+        """The master notebook of the assignment being graded, from source/."""
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(coursedir.source_directory, ".", resources["nbgrader"]["assignment"])
+        return nbformat.read(os.path.join(folder, resources["nbgrader"]["notebook"] + ".ipynb"), as_version=4)
 
     @staticmethod
     def _grade_id(cell):
         return cell.metadata.get("nbgrader", {}).get("grade_id")
 
-    @staticmethod
-    def _locked_grade_ids(resources):
-        """``{grade_id: is_test_cell}`` for every locked cell of this notebook in the gradebook."""
-        return {name: flags["grade"] for name, flags in gradebook_cells(resources).items() if flags["locked"]}
-
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or id(cell) in self.trusted_ids:
             return cell, resources
-        problem = policy_problem(cell.source, self.reserved)
+        problem = policy_problem(cell.source, self.rules)
         if problem is not None:
             self.log.warning("Cell %s rejected: %s", index, problem[0])
             cell.source = neutralized_source(cell.source, problem)
@@ -389,21 +453,23 @@ class GuardedExecute(Execute):
         return super().preprocess(nb, resources, km)
 
     def remove_foreign_files(self, folder, assignment):
-        """Delete everything in ``folder`` that is neither a notebook nor a file of source/<assignment>/."""
+        """Delete every file under ``folder`` that is neither a top-level notebook nor a file of
+        source/<assignment>/ (same relative path), then the folders left empty."""
         coursedir = CourseDirectory(config=self.config)
         source = coursedir.format_path(coursedir.source_directory, ".", assignment)
         allowed = set(self.kept_files)
         for directory, _, files in os.walk(source):
             allowed.update(os.path.relpath(os.path.join(directory, f), source) for f in files)
-        for name in sorted(os.listdir(folder)):
-            target = os.path.join(folder, name)
-            if name.endswith(".ipynb") and os.path.isfile(target) or name in allowed:
-                continue
-            self.log.warning("Removing %s: not part of assignment %s", target, assignment)
-            if os.path.isdir(target) and not os.path.islink(target):
-                shutil.rmtree(target)
-            else:
-                os.remove(target)
+        for directory, subfolders, files in os.walk(folder, topdown=False):
+            for name in files + [d for d in subfolders if os.path.islink(os.path.join(directory, d))]:
+                path = os.path.join(directory, name)
+                relative = os.path.relpath(path, folder)
+                if relative in allowed or (relative == name and name.endswith(".ipynb")):
+                    continue
+                self.log.warning("Removing %s: not part of assignment %s", path, assignment)
+                os.remove(path)
+            if directory != folder and not os.listdir(directory):
+                os.rmdir(directory)
 
     async def async_start_new_kernel(self, **kwargs):
         if self.memory_limit_mb > 0 and os.name == "posix":

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import copy_course, release_notebook_path, source_notebook_path
 from catalogue import VARIANTS
-from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE, nbgrader_env
+from course.common import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE, nbgrader_env
 from course.report import exercise_scores
 from course.submissions import apply_patch, fill_solution_cells, reference_solutions
 
@@ -89,6 +89,16 @@ def test_instructor_catalogue_scores(graded_catalogue, variant):
     assert maxima == MAX_POINTS, "maximum points changed: {}".format(maxima)
     assert got == tuple(float(p) for p in variant.expected), "{}: got {}, expected {}".format(
         variant.what, got, variant.expected)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_instructor_catalogue_bonus_unaffected(graded_catalogue, variant):
+    """No variant touches the bonus solution: it keeps all its points (none when nothing is filled in)."""
+    _, scores, _ = graded_catalogue
+    for bonus in BONUS_EXERCISES:
+        score, maximum = scores[variant.name][bonus]
+        assert maximum > 0
+        assert score == (0 if variant.start == "release" else maximum), "{}: bonus {}".format(variant.what, score)
 
 
 def test_instructor_graded_notebooks_stay_small(graded_catalogue):

@@ -8,7 +8,6 @@ fault in one submission neither stops the batch nor costs more than its exercise
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -129,7 +128,6 @@ def test_instructor_rejected_cell_explains_why(graded_catalogue):
 
 def test_instructor_dead_kernel_is_restarted(tmp_path):
     """GuardedExecute on its own: after os._exit() the next cells still run, with the earlier state."""
-    from nbconvert.preprocessors import ExecutePreprocessor  # noqa: F401  (nbconvert must be importable)
     from course.grading import GuardedExecute
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("value = 41"),

@@ -1,4 +1,6 @@
-"""Read scores out of the nbgrader gradebook and print them as a table."""
+"""Read scores out of the nbgrader gradebook and report them: terminal table, CSV files, histogram."""
+import csv
+
 from nbgrader.api import Gradebook, MissingEntry
 
 from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK
@@ -33,7 +35,7 @@ def exercise_scores(db_url, students=None):
 
 def format_table(scores):
     """A plain-text table: one row per student, one column per exercise, then the total."""
-    exercises = list(EXERCISES) + sorted({e for row in scores.values() for e in row} - set(EXERCISES))
+    exercises = ordered_exercises(scores)
     header = ["student"] + exercises + ["total"]
     rows = []
     for student, per_exercise in scores.items():
@@ -49,3 +51,70 @@ def format_table(scores):
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def ordered_exercises(scores):
+    """The course's exercises in notebook order, then any other graded cells found in ``scores``."""
+    return list(EXERCISES) + sorted({e for row in scores.values() for e in row} - set(EXERCISES))
+
+
+def totals(scores):
+    """``{student: (score, max_score)}`` summed over the exercises."""
+    return {student: (sum(s for s, _ in row.values()), sum(m for _, m in row.values()))
+            for student, row in scores.items()}
+
+
+def write_grades_csv(scores, path):
+    """One row per student: the points of each exercise, the total and the maximum."""
+    exercises = ordered_exercises(scores)
+    with open(str(path), "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student"] + exercises + ["total", "max_score"])
+        for student, (total, maximum) in sorted(totals(scores).items()):
+            row = scores[student]
+            writer.writerow([student] + ["{:g}".format(row.get(e, (0.0, 0.0))[0]) for e in exercises]
+                            + ["{:g}".format(total), "{:g}".format(maximum)])
+
+
+def pass_rates(scores):
+    """``{exercise: (students with full points, students graded)}``."""
+    rates = {}
+    for exercise in ordered_exercises(scores):
+        graded = [row[exercise] for row in scores.values() if exercise in row]
+        rates[exercise] = (sum(1 for score, top in graded if score >= top), len(graded))
+    return rates
+
+
+def write_pass_rates_csv(rates, path):
+    with open(str(path), "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["exercise", "passed", "graded", "pass_rate"])
+        for exercise, (passed, graded) in rates.items():
+            writer.writerow([exercise, passed, graded, "{:.3f}".format(passed / graded if graded else 0.0)])
+
+
+def format_pass_rates(rates):
+    """``exercise  passed/graded  rate%`` lines."""
+    width = max(len(e) for e in rates) if rates else 0
+    return "\n".join("{}  {:>4}/{:<4}  {:5.1f}%".format(e.ljust(width), p, g, 100.0 * p / g if g else 0.0)
+                     for e, (p, g) in rates.items())
+
+
+def score_histogram(scores, path):
+    """Save a PNG histogram of the students' total scores (one bar per possible integer score)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    values = [total for total, _ in totals(scores).values()]
+    maximum = max((top for _, top in totals(scores).values()), default=1.0)
+    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+    figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
+    bins = [b - 0.5 for b in range(int(maximum) + 2)]
+    axes.hist(values, bins=bins, color="#4c72b0", edgecolor="white")
+    axes.set_xlabel("total score / 总分")
+    axes.set_ylabel("students / 学生数")
+    axes.set_title("Gradient checking: {} students / 梯度检验：{} 名学生".format(len(values), len(values)))
+    axes.set_xlim(-0.5, maximum + 0.5)
+    figure.tight_layout()
+    figure.savefig(str(path), metadata={"Software": None})
+    plt.close(figure)

@@ -33,6 +33,8 @@ SANDBOX_UID_BASE = 200000
 GRADEBOOK_FILE = "gradebook.db"
 #: Autograded files collected back per submission (a student's code could write more: it is dropped).
 MAX_RESULT_BYTES = 50 * 1024 * 1024
+#: Seconds between two sweeps of the watchdog once a submission is over its time.
+KILL_INTERVAL = 0.5
 
 
 @dataclass(frozen=True)
@@ -203,20 +205,24 @@ def grade_one(job):
     uid = SANDBOX_UID_BASE + os.getpid()
     workspace = tempfile.mkdtemp(prefix="course-grade-")
     course_root = os.path.join(workspace, "course")
-    timed_out = threading.Event()
+    timed_out, finished = threading.Event(), threading.Event()
 
     def stop():
+        """After the wall-clock limit, keep killing the sandbox user's processes (a restarted kernel too)."""
+        if finished.wait(job.limits.wall_seconds):
+            return
         timed_out.set()
-        sandbox.kill_uid(uid)
+        while not finished.wait(KILL_INTERVAL):
+            sandbox.kill_uid(uid)
 
-    watchdog = threading.Timer(job.limits.wall_seconds, stop)
+    watchdog = threading.Thread(target=stop, daemon=True)
     try:
         build_private_course(course_root, job)
         jupyter_path = write_kernelspec(os.path.join(workspace, "jupyter"), job, uid)
         watchdog.start()
         with _Environment(course_root, JUPYTER_PATH=jupyter_path):
             succeeded, log = run_autograde(course_root, job.student)
-        watchdog.cancel()
+        finished.set()
         result = GradeResult(job.student, job.digest, succeeded and not timed_out.is_set(), log=log)
         if result.ok:
             result.timestamp, result.notebooks = read_grades(course_root, job.student)
@@ -225,7 +231,7 @@ def grade_one(job):
         if not result.ok:
             result.message = failure_message(log, timed_out.is_set(), job.limits)
     finally:
-        watchdog.cancel()
+        finished.set()
         if job.sandboxed:
             sandbox.kill_uid(uid)
         shutil.rmtree(workspace, ignore_errors=True)

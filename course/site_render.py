@@ -1,0 +1,239 @@
+"""Notebook -> HTML for ``python -m course site``: cells, build-time math (KaTeX), pages, contents.
+
+One code path for both languages: a markdown cell with ``metadata.lang`` = "en"/"zh" is wrapped in
+an element of class ``lang-en``/``lang-zh``, which the page's toggle shows or hides; everything else
+(code, outputs, cells without a language) is shared.
+"""
+import base64
+import html
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import bs4
+import jinja2
+import quickjs
+from nbconvert.filters.ansi import strip_ansi
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+from course.common import CourseError, bilingual
+
+FILES_DIR = Path(__file__).resolve().parent / "site_files"
+KATEX_JS = Path(__file__).resolve().parent / "vendor" / "katex" / "katex.min.js"
+#: The languages a narrative cell may have: metadata.lang -> value of the HTML lang attribute.
+LANGUAGES = {"en": "en", "zh": "zh-Hans"}
+#: Heading levels listed in a page's table of contents.
+TOC_LEVELS = ("h1", "h2", "h3")
+#: Output MIME types in order of preference (richest first).
+MIME_ORDER = ("image/svg+xml", "image/png", "image/jpeg", "text/html", "text/latex", "text/markdown",
+              "text/plain")
+#: KaTeX's fallback font formats, removed from its stylesheet: the site ships woff2 only.
+#: A line break between two CJK characters (with the spaces around it): browsers would show a space there.
+CJK_LINE_BREAK = re.compile("(?<=[\u2e80-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u2e80-\u9fff\uff00-\uffef])")
+#: Preformatted blocks, whose line breaks are kept.
+PREFORMATTED = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL)
+KATEX_FALLBACK_FONTS = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)')
+
+
+class Katex:
+    """KaTeX run in-process by QuickJS: ``render(tex, display)`` returns HTML (with MathML)."""
+
+    def __init__(self, script=KATEX_JS):
+        self.context = quickjs.Context()
+        self.context.eval(Path(script).read_text(encoding="utf-8"))
+        self.function = self.context.eval(
+            '(function (tex, display) { return katex.renderToString(tex, '
+            '{displayMode: display, throwOnError: true, output: "htmlAndMathml"}); })')
+
+    def render(self, tex, display):
+        try:
+            return self.function(tex, display)
+        except quickjs.JSException as error:
+            raise CourseError(bilingual("KaTeX cannot render {!r}: {}".format(tex, error),
+                                        "KaTeX 无法渲染 {!r}：{}".format(tex, error))) from error
+
+
+class MathRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer with math rendered by KaTeX, heading ids from the cell id,
+    and a record of the local images it references (``images``: paths relative to the notebook)."""
+
+    def __init__(self, katex):
+        super().__init__(escape=False, exclude_anchor_links=True)
+        self.katex = katex
+        self.images = set()
+        self.cell_id = "cell"
+        self.headings = 0
+
+    def start_cell(self, cell):
+        """Call before rendering ``cell``: its id prefixes heading ids; its attachments are embedded."""
+        self.cell_id = cell.get("id") or "cell"
+        self.attachments = cell.get("attachments", {})
+        self.headings = 0
+
+    def block_math(self, body):
+        return self.katex.render(body.strip(), True)
+
+    def inline_math(self, body):
+        return self.katex.render(body.strip(), False)
+
+    def latex_environment(self, name, body):
+        return self.katex.render("\\begin{%s}%s\\end{%s}" % (name, body, name), True)
+
+    def heading(self, text, level, **attrs):
+        self.headings += 1
+        anchor = self.cell_id if self.headings == 1 else "{}-{}".format(self.cell_id, self.headings)
+        return '<h{0} id="{1}">{2}</h{0}>\n'.format(level, html.escape(anchor), text)
+
+    def _embed_image_or_attachment(self, src):
+        if not src.startswith("attachment:"):
+            self.images.add(local_image_path(src))
+        return super()._embed_image_or_attachment(src)
+
+    def block_html(self, text):
+        self.record_html_images(text)
+        return super().block_html(text)
+
+    def inline_html(self, text):
+        self.record_html_images(text)
+        return super().inline_html(text)
+
+    def record_html_images(self, fragment):
+        """Record the local images of raw HTML ``<img src=...>`` tags."""
+        for img in bs4.BeautifulSoup(fragment, "html.parser").find_all("img"):
+            if img.get("src"):
+                self.images.add(local_image_path(img["src"]))
+
+
+def join_cjk_lines(fragment):
+    """``fragment`` (HTML) without the source line breaks between CJK characters, outside ``<pre>``."""
+    parts = PREFORMATTED.split(fragment)
+    return "".join(part if index % 2 else CJK_LINE_BREAK.sub("", part) for index, part in enumerate(parts))
+
+
+def local_image_path(src):
+    """Path of a local image reference relative to the notebook; CourseError for a network address."""
+    parsed = urlparse(src)
+    if parsed.scheme == "data":
+        return None
+    if parsed.scheme or parsed.netloc or src.startswith("/"):
+        raise CourseError(bilingual(
+            "image {!r} is not a relative path: the site must work offline".format(src),
+            "图片 {!r} 不是相对路径：网站必须能离线使用".format(src)))
+    return unquote(parsed.path)
+
+
+class PageRenderer:
+    """Renders notebooks and pages; remembers every local image the pages reference (``images``)."""
+
+    def __init__(self):
+        self.katex = Katex()
+        self.markdown_renderer = MathRenderer(self.katex)
+        self.markdown = MarkdownWithMath(renderer=self.markdown_renderer)
+        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FILES_DIR)),
+                                            autoescape=jinja2.select_autoescape(["html", "j2"]),
+                                            undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        self.highlighter = HtmlFormatter()
+
+    @property
+    def images(self):
+        return {path for path in self.markdown_renderer.images if path}
+
+    def markdown_cell(self, cell):
+        """HTML of a markdown cell, wrapped with its language class if it has one."""
+        self.markdown_renderer.start_cell(cell)
+        body = self.markdown.render(cell.source)
+        lang = cell.metadata.get("lang")
+        if lang == "zh":
+            body = join_cjk_lines(body)
+        if lang is None:
+            return '<section class="cell markdown" id="cell-{}">\n{}</section>\n'.format(cell.get("id"), body)
+        if lang not in LANGUAGES:
+            raise CourseError(bilingual(
+                "cell {}: metadata.lang must be one of {}, not {!r}".format(cell.get("id"), list(LANGUAGES), lang),
+                "单元格 {}：metadata.lang 必须是 {} 之一，而不是 {!r}".format(cell.get("id"), list(LANGUAGES), lang)))
+        return '<section class="cell markdown lang-{0}" lang="{1}" id="cell-{2}">\n{3}</section>\n'.format(
+            lang, LANGUAGES[lang], cell.get("id"), body)
+
+    def code_cell(self, cell):
+        """HTML of a code cell: highlighted source, then its outputs (if any)."""
+        parts = ['<section class="cell code" id="cell-{}">'.format(cell.get("id")),
+                 '<div class="input">{}</div>'.format(highlight(cell.source, PythonLexer(), self.highlighter))]
+        outputs = [self.output(output) for output in cell.get("outputs", [])]
+        if outputs:
+            parts.append('<div class="outputs">{}</div>'.format("".join(outputs)))
+        parts.append("</section>\n")
+        return "".join(parts)
+
+    def output(self, output):
+        """HTML of one output of a code cell."""
+        if output.output_type == "stream":
+            return '<pre class="output {}">{}</pre>'.format(output.name, html.escape(strip_ansi(output.text)))
+        if output.output_type == "error":
+            return '<pre class="output error">{}</pre>'.format(
+                html.escape(strip_ansi("\n".join(output.traceback))))
+        data = output.get("data", {})
+        for mime in MIME_ORDER:
+            if mime in data:
+                return '<div class="output">{}</div>'.format(self.rich_output(mime, data[mime]))
+        return ""
+
+    def rich_output(self, mime, value):
+        """HTML of a display or result output of type ``mime``."""
+        if isinstance(value, list):
+            value = "".join(value)
+        if mime == "image/svg+xml":
+            value = base64.b64encode(value.encode("utf-8")).decode("ascii")
+        if mime.startswith("image/"):
+            return '<img alt="" src="data:{};base64,{}">'.format(mime, value.replace("\n", ""))
+        if mime == "text/html":
+            return value
+        if mime == "text/latex":
+            return self.katex.render(value.strip().strip("$"), True)
+        if mime == "text/markdown":
+            return self.markdown.render(value)
+        return "<pre>{}</pre>".format(html.escape(strip_ansi(value)))
+
+    def notebook_body(self, notebook):
+        """HTML of all the cells of ``notebook`` (raw cells are skipped)."""
+        cells = {"markdown": self.markdown_cell, "code": self.code_cell}
+        return "".join(cells[cell.cell_type](cell) for cell in notebook.cells if cell.cell_type in cells)
+
+    def template(self, name, **context):
+        return self.templates.get_template(name).render(**context)
+
+
+def table_of_contents(body):
+    """``[(level, id, inner HTML, lang or None)]`` of the h1-h3 headings with an id in ``body``."""
+    entries = []
+    for heading in bs4.BeautifulSoup(body, "html.parser").find_all(TOC_LEVELS):
+        if not heading.get("id"):
+            continue
+        owner = heading.find_parent(class_=[re.compile("^lang-")])
+        lang = next((c[len("lang-"):] for c in owner["class"] if c.startswith("lang-")), None) if owner else None
+        inner = "".join(str(child) for child in heading.contents)
+        entries.append((int(heading.name[1]), heading["id"], inner, lang))
+    return entries
+
+
+def render_page(renderer, kind, path, page, title, editions, notebook=None, download=None):
+    """Write page ``path``: ``kind`` "edition" shows ``notebook``; "index" is the landing page."""
+    if kind == "edition":
+        body = renderer.notebook_body(notebook)
+    else:
+        body = renderer.template("index_body.html.j2", editions=editions, download=download)
+    text = renderer.template("page.html.j2", body=body, toc=table_of_contents(body), page=page,
+                             title=title, editions=editions)
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def pygments_stylesheet():
+    """CSS of the code highlighting (pygments' default style, for ``.highlight``)."""
+    return HtmlFormatter().get_style_defs(".highlight") + "\n"
+
+
+def katex_stylesheet(path):
+    """KaTeX's stylesheet with only the woff2 fonts referenced (the ones the site ships)."""
+    return KATEX_FALLBACK_FONTS.sub("", Path(path).read_text(encoding="utf-8"))

@@ -33,6 +33,9 @@ from course.gradebook_sync import database_url, ensure_assignment, record_result
 JOURNAL_FILE = ".grade_journal.jsonl"
 REPORTS_DIR = "reports"
 FOLDER_MODE = 0o755
+#: What ``replace_folder`` leaves behind when the process is killed in the middle.
+LEFTOVERS = tuple("{}/*/{}*".format(top, prefix) for top in ("autograded", "feedback")
+                  for prefix in (".staging-", ".old-"))
 #: Files of source/<assignment>/ that are not handed to students.
 SOURCE_IGNORED = (".ipynb", ".pyc")
 SOURCE_IGNORED_DIRS = ("__pycache__", ".ipynb_checkpoints")
@@ -120,6 +123,13 @@ class Batch:
         self.root, self.db_url, self.limits, self.sandboxed, self.log = root, db_url, limits, sandboxed, log
         self.journal = Journal(root / JOURNAL_FILE, db_url)
         self.failed = []
+        self.remove_leftovers()
+
+    def remove_leftovers(self):
+        """Half-written folders of a run that was killed (see ``replace_folder``)."""
+        for pattern in LEFTOVERS:
+            for path in self.root.glob(pattern):
+                shutil.rmtree(str(path), ignore_errors=True)
 
     def plan(self, entries, force):
         """Split ``entries`` into (jobs to run, students skipped as already graded, Rejected entries)."""

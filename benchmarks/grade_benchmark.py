@@ -24,7 +24,7 @@ import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
 from conftest import copy_course  # noqa: E402
-from course.common import ASSIGNMENT, NOTEBOOK_FILE, nbgrader_env  # noqa: E402
+from course.common import ASSIGNMENT, nbgrader_env  # noqa: E402
 from course.report import exercise_scores  # noqa: E402
 from grading_helpers import class_notebooks, fresh_submitted, run_nbgrader  # noqa: E402
 

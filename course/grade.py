@@ -197,8 +197,10 @@ def quiet_worker():
 
 
 def local_executor(workers):
-    """A pool of ``workers`` fresh processes (spawned: no state inherited from this process)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+    """A pool of ``workers`` processes forked from this one once nbgrader is imported (importing it takes
+    seconds; forked workers start with it). Call it before any thread or database connection is open."""
+    import nbgrader.apps.autogradeapp  # noqa: F401
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=quiet_worker)
 
 

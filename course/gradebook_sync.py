@@ -6,6 +6,7 @@
 * ``template_gradebook`` copies that definition into a small SQLite file, shipped with every job;
 * ``record_result`` stores a worker's grades exactly as nbgrader's SaveAutoGrades would have.
 """
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,7 @@ import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
 
 from course.common import ASSIGNMENT, CourseError, bilingual, nbgrader_env
@@ -73,11 +75,22 @@ def copy_assignment(source, target, name):
                                    source=cell.source, checksum=cell.checksum)
 
 
+def stamp_schema_version(source, path):
+    """Create SQLite file ``path`` with the schema version of Gradebook ``source`` (what nbgrader would
+    otherwise find out by running the ``alembic`` command, which takes seconds)."""
+    version = source.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    with sqlite3.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
+    connection.close()
+
+
 def template_gradebook(db_url, folder):
     """Write ``folder/gradebook.db`` holding only the assignment's definition; return its bytes."""
     path = Path(folder) / "gradebook.db"
     with Gradebook(db_url) as source:
         course_id = source.find_assignment(ASSIGNMENT).course_id
+        stamp_schema_version(source, path)
         with Gradebook("sqlite:///{}".format(path), course_id) as target:
             copy_assignment(source, target, ASSIGNMENT)
     return path.read_bytes()

@@ -12,6 +12,7 @@ from course.common import CourseError
 SUBCOMMANDS = (
     "course.demo",
     "course.grade",
+    "course.figures",
     "course.site",
 )
 

@@ -9,8 +9,8 @@ import shutil
 
 import nbformat
 
-from course.common import (ASSIGNMENT, NOTEBOOK_FILE, CourseError, REPO_ROOT, require_course_root,
-                           run_nbgrader)
+from course.common import (ASSIGNMENT, NOTEBOOK_FILE, CourseError, REPO_ROOT, normalize_outputs,
+                           require_course_root, run_nbgrader)
 from course.report import exercise_scores, format_table
 from course.submissions import apply_patch, fill_solution_cells, reference_solutions
 
@@ -27,6 +27,10 @@ DEMO_STUDENTS = {
                              "np.linalg.norm(dtheta) + np.linalg.norm(gradapprox)")]},
     ),
 }
+#: nbgrader export plugin that keeps the bonus exercises out of score / max_score (see course/grades.py).
+GRADES_EXPORTER = "course.grades.CoreBonusCsvExportPlugin"
+#: The demo's gradebook file, beside nbgrader_config.py (the class's own gradebook.db is left alone).
+DEMO_GRADEBOOK = "demo_gradebook.db"
 #: Placeholder for the course folder in committed output, so it does not depend on where the repo lives.
 COURSE_PLACEHOLDER = "<course>"
 
@@ -56,32 +60,43 @@ def build_demo_submissions(root):
 
 
 def normalize_notebook_file(path, root):
-    """Drop per-run data (execution timestamps) and the absolute course path from an executed notebook."""
+    """Drop per-run data (execution timestamps, outputs of cells tagged VARYING_OUTPUT_TAG, the chunking of
+    printed text) and the absolute course path from an executed notebook."""
     notebook = nbformat.read(str(path), as_version=4)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+    normalize_outputs(notebook)
     text = nbformat.writes(notebook).replace(str(root), COURSE_PLACEHOLDER)
     path.write_text(text + "\n", encoding="utf-8")
 
 
+def demo_db_url(root):
+    """The demo's own gradebook: recreated on every run, so it never touches the class's gradebook.db."""
+    return "sqlite:///{}".format(root / DEMO_GRADEBOOK)
+
+
 def run_demo(root, log=print):
     root = require_course_root(root)
+    # A fresh gradebook each run: nbgrader refuses to change an assignment's cells once a gradebook
+    # holds submissions for it, and demo students must not end up in the class's gradebook.db.
+    (root / DEMO_GRADEBOOK).unlink(missing_ok=True)
+    db = ("--db", demo_db_url(root))
     log("1/6 release: nbgrader generate_assignment {} --force".format(ASSIGNMENT))
-    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", *db)
     log("2/6 submissions: " + ", ".join(DEMO_STUDENTS))
     build_demo_submissions(root)
     log("3/6 autograde: nbgrader autograde {} --force".format(ASSIGNMENT))
     for student in DEMO_STUDENTS:
         shutil.rmtree(root / "autograded" / student, ignore_errors=True)
-    run_nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    run_nbgrader(root, "autograde", ASSIGNMENT, "--force", *db)
     for student in DEMO_STUDENTS:
         normalize_notebook_file(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, root)
     log("4/6 feedback: nbgrader generate_feedback {} --force -> feedback/".format(ASSIGNMENT))
-    run_nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
-    log("5/6 grades: nbgrader export -> grades.csv")
-    run_nbgrader(root, "export", "--to", str(root / "grades.csv"))
+    run_nbgrader(root, "generate_feedback", ASSIGNMENT, "--force", *db)
+    log("5/6 grades: nbgrader export -> grades.csv (core score; bonus in its own columns)")
+    run_nbgrader(root, "export", "--to", str(root / "grades.csv"), "--exporter", GRADES_EXPORTER, *db)
     log("6/6 scores:")
-    scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=list(DEMO_STUDENTS))
+    scores = exercise_scores(demo_db_url(root), students=list(DEMO_STUDENTS))
     missing = [s for s in DEMO_STUDENTS if s not in scores]
     if missing:
         raise CourseError("no grades in the gradebook for {}".format(", ".join(missing)))

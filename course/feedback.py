@@ -10,7 +10,7 @@ import re
 
 from nbgrader.utils import determine_grade
 
-from course.common import EXERCISES, bilingual
+from course.common import BONUS_EXERCISES, EXERCISES, bilingual
 from course.report import test_cell_exercise
 
 HIDDEN_MARKER = "### BEGIN HIDDEN TESTS"
@@ -69,7 +69,7 @@ def exercise_results(notebook):
         passed = score >= max_score
         results.append({"exercise": test_cell_exercise(meta["grade_id"]), "score": score, "max_score": max_score,
                         "passed": passed, "message": "" if passed else cell_message(cell)})
-    order = {name: index for index, name in enumerate(EXERCISES)}
+    order = {name: index for index, name in enumerate(EXERCISES + BONUS_EXERCISES)}
     return sorted(results, key=lambda row: order.get(row["exercise"], len(order)))
 
 
@@ -99,15 +99,21 @@ th, td {{ border: 1px solid #999; padding: 0.4em 0.6em; text-align: left; vertic
 ROW = '<tr><td>{exercise}</td><td>{score:g} / {max_score:g}</td><td class="{css}">{result}</td><td>{message}</td></tr>'
 
 
+def exercise_label(exercise):
+    """The exercise's name, marked when it is a bonus exercise."""
+    return exercise + (" (bonus / 附加题)" if exercise in BONUS_EXERCISES else "")
+
+
 def feedback_html(student, results):
     """A self-contained bilingual HTML page of ``exercise_results`` for ``student``."""
-    rows = "\n".join(ROW.format(exercise=html.escape(row["exercise"]), score=row["score"],
+    rows = "\n".join(ROW.format(exercise=html.escape(exercise_label(row["exercise"])), score=row["score"],
                                 max_score=row["max_score"], css="passed" if row["passed"] else "failed",
                                 result=_lines(PASSED if row["passed"] else FAILED), message=_lines(row["message"]))
                      for row in results)
+    core = [row for row in results if row["exercise"] in EXERCISES]
     return PAGE.format(
         title=html.escape("Gradient checking: feedback / 梯度检验：反馈"), student=html.escape(student),
-        student_label="Student / 学生", total_label="Total / 总分",
-        score=sum(row["score"] for row in results), max_score=sum(row["max_score"] for row in results),
+        student_label="Student / 学生", total_label="Total of the core exercises / 必做练习总分",
+        score=sum(row["score"] for row in core), max_score=sum(row["max_score"] for row in core),
         exercise_label="Exercise / 练习", points_label="Points / 得分", result_label="Result / 结果",
         message_label="Message / 说明", rows=rows)

@@ -3,7 +3,7 @@ import csv
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK
+from course.common import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK
 
 
 def test_cell_exercise(cell_name):
@@ -34,18 +34,21 @@ def exercise_scores(db_url, students=None):
 
 
 def format_table(scores):
-    """A plain-text table: one row per student, one column per exercise, then the total."""
-    exercises = ordered_exercises(scores)
-    header = ["student"] + exercises + ["total"]
+    """A plain-text table: one row per student, one column per core exercise, the core total, then the bonus.
+
+    The total counts the core exercises (EXERCISES) only; bonus exercises (BONUS_EXERCISES) and any
+    other graded cell follow in their own columns, so the bonus never changes the weight of the core.
+    """
+    others = sorted({e for row in scores.values() for e in row} - set(EXERCISES) - set(BONUS_EXERCISES))
+    extras = [e for e in BONUS_EXERCISES if any(e in row for row in scores.values())] + others
+    header = ["student"] + list(EXERCISES) + ["total"] + ["{} (bonus)".format(e) if e in BONUS_EXERCISES else e
+                                                          for e in extras]
     rows = []
     for student, per_exercise in scores.items():
-        cells = [student]
-        total = maximum = 0.0
-        for exercise in exercises:
-            score, top = per_exercise.get(exercise, (0.0, 0.0))
-            total, maximum = total + score, maximum + top
-            cells.append("{:g}/{:g}".format(score, top))
-        cells.append("{:g}/{:g}".format(total, maximum))
+        core = [per_exercise.get(exercise, (0.0, 0.0)) for exercise in EXERCISES]
+        total = (sum(score for score, _ in core), sum(top for _, top in core))
+        cells = [student] + ["{:g}/{:g}".format(*pair) for pair in core + [total]]
+        cells += ["{:g}/{:g}".format(*per_exercise.get(exercise, (0.0, 0.0))) for exercise in extras]
         rows.append(cells)
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]
@@ -54,26 +57,33 @@ def format_table(scores):
 
 
 def ordered_exercises(scores):
-    """The course's exercises in notebook order, then any other graded cells found in ``scores``."""
-    return list(EXERCISES) + sorted({e for row in scores.values() for e in row} - set(EXERCISES))
+    """The core exercises in notebook order, then the bonus ones and any other graded cells in ``scores``."""
+    found = {e for row in scores.values() for e in row}
+    return list(EXERCISES) + [e for e in BONUS_EXERCISES if e in found] + sorted(
+        found - set(EXERCISES) - set(BONUS_EXERCISES))
+
+
+def _summed(row, exercises):
+    pairs = [row.get(exercise, (0.0, 0.0)) for exercise in exercises]
+    return sum(score for score, _ in pairs), sum(top for _, top in pairs)
 
 
 def totals(scores):
-    """``{student: (score, max_score)}`` summed over the exercises."""
-    return {student: (sum(s for s, _ in row.values()), sum(m for _, m in row.values()))
-            for student, row in scores.items()}
+    """``{student: (score, max_score)}`` over the core exercises (the bonus is counted apart)."""
+    return {student: _summed(row, EXERCISES) for student, row in scores.items()}
 
 
 def write_grades_csv(scores, path):
-    """One row per student: the points of each exercise, the total and the maximum."""
+    """One row per student: each exercise's points, the core total and maximum, then the bonus and its maximum."""
     exercises = ordered_exercises(scores)
     with open(str(path), "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student"] + exercises + ["total", "max_score"])
-        for student, (total, maximum) in sorted(totals(scores).items()):
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["student"] + exercises + ["total", "max_score", "bonus_score", "bonus_max_score"])
+        for student in sorted(scores):
             row = scores[student]
-            writer.writerow([student] + ["{:g}".format(row.get(e, (0.0, 0.0))[0]) for e in exercises]
-                            + ["{:g}".format(total), "{:g}".format(maximum)])
+            numbers = [row.get(e, (0.0, 0.0))[0] for e in exercises]
+            numbers += list(_summed(row, EXERCISES)) + list(_summed(row, BONUS_EXERCISES))
+            writer.writerow([student] + ["{:g}".format(number) for number in numbers])
 
 
 def pass_rates(scores):
@@ -87,7 +97,7 @@ def pass_rates(scores):
 
 def write_pass_rates_csv(rates, path):
     with open(str(path), "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["exercise", "passed", "graded", "pass_rate"])
         for exercise, (passed, graded) in rates.items():
             writer.writerow([exercise, passed, graded, "{:.3f}".format(passed / graded if graded else 0.0)])

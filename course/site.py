@@ -24,7 +24,7 @@ from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 from traitlets.config.loader import PyFileConfigLoader
 
 from course.common import (ASSIGNMENT, HELPER_MODULES, NOTEBOOK_FILE, REPO_ROOT, CourseError, bilingual,
-                           require_course_root)
+                           normalize_outputs, require_course_root)
 from course.site_render import PageRenderer, katex_stylesheet, render_page, pygments_stylesheet
 
 SITE_DIR = "site"
@@ -94,7 +94,9 @@ def execute_in_copy(notebook, assignment_folder):
 
 
 def scrub_run_folder(notebook, folder):
-    """Replace the temporary run folder by a placeholder in text outputs; drop run timestamps (in place)."""
+    """Replace the temporary run folder by a placeholder in text outputs; drop run timestamps and
+    run-to-run variations (common.normalize_outputs) (in place)."""
+    normalize_outputs(notebook)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):

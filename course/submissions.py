@@ -6,19 +6,19 @@ import re
 
 import nbformat
 
-from course.common import CourseError, EXERCISES
+from course.common import BONUS_EXERCISES, CourseError, EXERCISES
 
 _DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
 def reference_solutions(source_notebook):
-    """Map each exercise's grade_id to its solution cell in the master notebook, delimiters removed."""
+    """Map each exercise's grade_id (core and bonus) to its solution cell in the master notebook, delimiters removed."""
     solutions = {}
     for cell in source_notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in EXERCISES and cell.metadata["nbgrader"].get("solution"):
+        if grade_id in EXERCISES + BONUS_EXERCISES and cell.metadata["nbgrader"].get("solution"):
             solutions[grade_id] = "\n".join(line for line in cell.source.split("\n") if not _DELIMITER.match(line))
-    missing = [e for e in EXERCISES if e not in solutions]
+    missing = [e for e in EXERCISES + BONUS_EXERCISES if e not in solutions]
     if missing:
         raise CourseError("the master notebook has no solution cell with grade_id {}".format(", ".join(missing)))
     return solutions
@@ -38,7 +38,7 @@ def fill_solution_cells(release_notebook, codes):
     ``codes`` maps a grade_id to the full source of its cell; cells not named keep the release stub.
     """
     notebook = nbformat.from_dict(release_notebook)  # deep copy
-    unknown = set(codes) - set(EXERCISES)
+    unknown = set(codes) - set(EXERCISES + BONUS_EXERCISES)
     if unknown:
         raise CourseError("no exercise named {}".format(", ".join(sorted(unknown))))
     for cell in notebook.cells:

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import REPO
 from course.common import EXERCISES
-from course.demo import DEMO_STUDENTS
+from course.demo import DEMO_STUDENTS, demo_db_url
 from course.report import exercise_scores
 
 POINTS = {"forward_propagation": 1, "backward_propagation": 1, "gradient_check": 3, "gradient_check_n": 5}
@@ -19,7 +19,7 @@ GENERATED = ("release", "submitted", "autograded")
 @pytest.fixture(scope="module")
 def demo_scores(demo_course):
     root, _ = demo_course
-    return exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=list(DEMO_STUDENTS))
+    return exercise_scores(demo_db_url(root), students=list(DEMO_STUDENTS))
 
 
 def test_instructor_reference_solution_gets_full_marks(demo_scores):

@@ -29,6 +29,11 @@ from grading_helpers import (class_notebooks, fresh_submitted, release_notebook,
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
+def core_total(row):
+    """Points of one student's row over the core exercises (the bonus is counted apart)."""
+    return sum(row[exercise][0] for exercise in EXERCISES if exercise in row)
+
+
 def sqlite_url(root):
     return "sqlite:///{}".format(Path(root) / "gradebook.db")
 
@@ -58,7 +63,7 @@ def test_instructor_grade_scores_equal_sequential_nbgrader(graded_class):
     result = graded_class["result"]
     assert sorted(graded_class["expected"]) == graded_class["students"]
     assert exercise_scores(sqlite_url(graded_class["root"])) == graded_class["expected"], result.stdout + result.stderr
-    totals = {s: sum(v[0] for v in row.values()) for s, row in graded_class["expected"].items()}
+    totals = {s: core_total(row) for s, row in graded_class["expected"].items()}
     assert totals["s01_correct"] == 10 and totals["s02_blank"] == 0 and 0 < totals["s03_global_dtheta"] < 10
 
 
@@ -78,7 +83,7 @@ def test_instructor_grade_writes_reports(graded_class):
         rows = list(csv.DictReader(handle))
     assert [r["student"] for r in rows] == graded_class["students"]
     for row in rows:
-        assert float(row["total"]) == sum(v[0] for v in expected[row["student"]].values())
+        assert float(row["total"]) == core_total(expected[row["student"]])
     with open(str(root / "reports" / "pass_rates.csv"), encoding="utf-8") as handle:
         rates = {r["exercise"]: (int(r["passed"]), int(r["graded"])) for r in csv.DictReader(handle)}
     for exercise in EXERCISES:
@@ -196,14 +201,14 @@ def test_instructor_grade_sandbox_blocks_reading_and_writing(attacked_class):
         assert not path.exists(), path
     assert (root / "autograded" / "s02_attacker" / ASSIGNMENT / "own_file.txt").read_text() == "pwned"
     scores = exercise_scores(sqlite_url(root))
-    assert sum(v[0] for v in scores["s02_attacker"].values()) == 10
+    assert core_total(scores["s02_attacker"]) == 10
 
 
 def test_instructor_grade_wall_clock_limit_stops_one_submission(attacked_class):
     result, root = attacked_class["result"], attacked_class["root"]
     assert "s03_sleeper: grading took longer than 30 s and was stopped" in result.stderr, result.stderr[-3000:]
     scores = exercise_scores(sqlite_url(root))
-    assert "s03_sleeper" not in scores and sum(v[0] for v in scores["s01_correct"].values()) == 10
+    assert "s03_sleeper" not in scores and core_total(scores["s01_correct"]) == 10
     assert sandbox_processes() == []
 
 
@@ -232,7 +237,7 @@ def test_instructor_grade_resumes_after_kill_9(course_copy):
     assert sorted(e["student"] for e in entries) == sorted(notebooks)
     scores = exercise_scores(sqlite_url(course_copy))
     assert sorted(scores) == sorted(notebooks)
-    assert all(sum(v[0] for v in row.values()) == 10 for row in scores.values())
+    assert all(core_total(row) == 10 for row in scores.values())
 
 
 def test_instructor_grade_lms_zip(course_copy, tmp_path):
@@ -252,7 +257,7 @@ def test_instructor_grade_lms_zip(course_copy, tmp_path):
     result = run_course(course_copy, "grade", "--zip", str(archive))
     scores = exercise_scores(sqlite_url(course_copy))
     assert sorted(scores) == ["alice", "bob"], result.stdout + result.stderr
-    assert sum(v[0] for v in scores["alice"].values()) == 10 and sum(v[0] for v in scores["bob"].values()) == 0
+    assert core_total(scores["alice"]) == 10 and core_total(scores["bob"]) == 0
     empty = tmp_path / "empty.zip"
     zipfile.ZipFile(str(empty), "w").close()
     refused = run_course(course_copy, "grade", "--zip", str(empty))
@@ -303,6 +308,6 @@ def test_instructor_grade_into_postgresql(course_copy, postgres):
     result = run_course(course_copy, "grade", "-j", "2", "--db", postgres)
     assert result.returncode == 0, result.stdout + result.stderr
     scores = exercise_scores(postgres.replace("postgresql://", "postgresql+psycopg://"))
-    totals = {s: sum(v[0] for v in row.values()) for s, row in scores.items()}
+    totals = {s: core_total(row) for s, row in scores.items()}
     assert totals["s01_correct"] == 10 and totals["s02_blank"] == 0 and 0 < totals["s03_global_dtheta"] < 10
     assert not (course_copy / "gradebook.db").exists()

@@ -391,14 +391,18 @@ def test_learner_site_links_and_download_work(built_site, visit):
             assert response.body()[:2] == b"PK", link
 
 
-def test_learner_site_images_load(figure_site, visit):
+def test_learner_site_images_load(figure_site, built_site, visit):
+    """Every image loads: the notebook's own figures and plots, plus the ``images`` the test adds."""
     site, images = figure_site
-    one = visit(site)
+    script = "[...document.querySelectorAll('main img')].map(i => i.naturalWidth)"
+    plain, with_figure = visit(built_site), visit(site)
     for page_name in EDITIONS:
-        page = one.open(page_name)
+        before = plain.open(page_name)
+        choose_language(before, "both")
+        page = with_figure.open(page_name)
         choose_language(page, "both")
-        widths = page.evaluate("[...document.querySelectorAll('main img')].map(i => i.naturalWidth)")
-        assert len(widths) == images and min(widths) > 0, (page_name, widths)
+        widths = page.evaluate(script)
+        assert len(widths) == len(before.evaluate(script)) + images and min(widths) > 0, (page_name, widths)
 
 
 def test_learner_site_chinese_uses_a_cjk_font(built_site, visit):

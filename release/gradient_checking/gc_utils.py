@@ -155,3 +155,139 @@ def vector_to_dictionary(theta, shapes=PARAMETER_SHAPES):
     flat = theta.reshape(-1)
     return {name: flat[where].reshape(shapes[name]).copy()
             for name, where in block_slices(shapes).items()}
+
+
+def relative_difference(grad, gradapprox):
+    """Relative difference, formulas (2)/(3): ||grad - gradapprox|| / (||grad|| + ||gradapprox||).
+
+    Input: two arrays (or numbers) of the same shape.  Output: a float in [0, 1]; 0.0 when
+    both are zero.
+    输入：形状相同的两个数组（或数）。输出：[0, 1] 之间的浮点数；两者都为零时返回 0.0。
+    """
+    grad, gradapprox = np.asarray(grad, dtype=float), np.asarray(gradapprox, dtype=float)
+    denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
+    if denominator == 0:
+        return 0.0
+    return float(np.linalg.norm(grad - gradapprox) / denominator)
+
+
+def numerical_gradient(cost, theta, epsilon=1e-7, one_sided=False):
+    """Approximate the gradient of ``cost`` at ``theta``, one coordinate at a time.
+
+    Input: ``cost``, a function of a column vector returning a number; ``theta``, the column
+    vector (its dtype is kept, so float32 stays float32); ``epsilon``; ``one_sided`` selects
+    (J(theta + e_i eps) - J(theta)) / eps instead of the two-sided formula (1).
+    Output: an array shaped like theta.  Costs 2 * len(theta) calls of ``cost`` (one-sided:
+    len(theta) + 1).
+
+    输入：``cost`` 为以列向量为参数、返回一个数的函数；``theta`` 为列向量（保留其 dtype，
+    float32 仍为 float32）；``epsilon``；``one_sided`` 为 True 时用单侧差分
+    (J(theta + e_i eps) - J(theta)) / eps，而非双侧公式 (1)。
+    输出：与 theta 形状相同的数组。需调用 ``cost`` 2 * len(theta) 次（单侧：len(theta) + 1 次）。
+    """
+    theta = np.asarray(theta)
+    gradapprox = np.zeros_like(theta)
+    flat = gradapprox.reshape(-1)
+    J_center = cost(theta) if one_sided else None
+    for i in range(theta.size):
+        theta_plus = np.copy(theta)
+        theta_plus.reshape(-1)[i] += epsilon
+        if one_sided:
+            flat[i] = (cost(theta_plus) - J_center) / epsilon
+        else:
+            theta_minus = np.copy(theta)
+            theta_minus.reshape(-1)[i] -= epsilon
+            flat[i] = (cost(theta_plus) - cost(theta_minus)) / (2 * epsilon)
+    return gradapprox
+
+
+def block_differences(grad, gradapprox, shapes=PARAMETER_SHAPES, worst=3):
+    """Split the comparison of two gradient vectors by parameter block.
+
+    Input: ``grad`` and ``gradapprox``, columns in the order of ``dictionary_to_vector``;
+    ``worst``, how many entries to list per block.  Output: a list, in table order, of dicts
+    ``{"block": name, "difference": relative difference of that block, "worst": [(index
+    inside the block, grad value, gradapprox value), ...]}``, entries sorted by |grad - gradapprox|.
+
+    按参数块拆分两个梯度向量的比较。输入：按 ``dictionary_to_vector`` 顺序排列的 ``grad`` 和
+    ``gradapprox``；``worst`` 为每块列出的元素个数。输出：按表中顺序的列表，每项为字典
+    ``{"block": 块名, "difference": 该块的相对差异, "worst": [(块内下标, grad 值, gradapprox 值), ...]}``，
+    元素按 |grad - gradapprox| 从大到小排列。
+    """
+    grad, gradapprox = np.asarray(grad).reshape(-1), np.asarray(gradapprox).reshape(-1)
+    report = []
+    for name, where in block_slices(shapes).items():
+        g, a = grad[where], gradapprox[where]
+        order = np.argsort(-np.abs(g - a), kind="stable")[:worst]
+        entries = [(tuple(int(k) for k in np.unravel_index(i, shapes[name])), float(g[i]), float(a[i]))
+                   for i in order]
+        report.append({"block": name, "difference": relative_difference(g, a), "worst": entries})
+    return report
+
+
+def format_block_report(report, threshold=DIFFERENCE_THRESHOLD):
+    """The report of ``block_differences`` as a text table, one line per block, ✘ above ``threshold``.
+
+    把 ``block_differences`` 的结果排成文本表格：每块一行，高于 ``threshold`` 的标 ✘。
+    """
+    lines = ["block/块  difference/差异  worst entry/偏差最大的元素: index/下标 grad gradapprox"]
+    for row in report:
+        index, g, a = row["worst"][0]
+        mark = "\u2718" if row["difference"] > threshold else "\u2714"
+        lines.append("{} {:<4} {:>14.3e}   {!s:<8} {:+.6f} {:+.6f}".format(
+            mark, row["block"], row["difference"], index, g, a))
+    return "\n".join(lines)
+
+
+def plot_block_differences(report, threshold=DIFFERENCE_THRESHOLD, ax=None):
+    """Bar chart (log scale) of each block's relative difference, with the threshold as a line.
+
+    Input: a report of ``block_differences``; optionally the matplotlib axes to draw on.
+    Output: the axes.  以对数刻度画出每块的相对差异柱状图，阈值画成一条横线；返回坐标轴。
+    """
+    import matplotlib.pyplot as plt
+    if ax is None:
+        ax = plt.subplots(figsize=(6, 3))[1]
+    names = [row["block"] for row in report]
+    values = [max(row["difference"], np.finfo(float).tiny) for row in report]
+    colors = ["tab:red" if v > threshold else "tab:green" for v in values]
+    ax.bar(names, values, color=colors)
+    ax.axhline(threshold, color="black", linestyle="--", label="{:g}".format(threshold))
+    ax.set_yscale("log")
+    ax.set_ylabel("difference")
+    ax.legend(loc="best")
+    return ax
+
+
+def sampled_gradient_check(cost, theta, grad, num_samples, rng, epsilon=1e-7):
+    """Gradient check on ``num_samples`` random coordinates only (2 * num_samples calls of ``cost``).
+
+    Input: ``cost`` and column ``theta`` as for ``numerical_gradient``; ``grad`` from backprop;
+    ``rng``, a ``np.random.RandomState``.  Output: the relative difference on the sampled coordinates.
+    只在 ``num_samples`` 个随机坐标上做梯度检查（调用 ``cost`` 2 * num_samples 次）。
+    输出：这些坐标上的相对差异。
+    """
+    theta, grad = np.asarray(theta).reshape(-1), np.asarray(grad).reshape(-1)
+    picked = rng.choice(theta.size, size=num_samples, replace=False)
+    approx = np.zeros(num_samples)
+    for k, i in enumerate(picked):
+        shift = np.zeros_like(theta)
+        shift[i] = epsilon
+        approx[k] = (cost((theta + shift).reshape(-1, 1)) - cost((theta - shift).reshape(-1, 1))) / (2 * epsilon)
+    return relative_difference(grad[picked], approx)
+
+
+def directional_gradient_check(cost, theta, grad, rng, epsilon=1e-7):
+    """Gradient check along one random unit direction u (2 calls of ``cost``).
+
+    Compares grad . u with (J(theta + eps u) - J(theta - eps u)) / (2 eps).  Input as for
+    ``sampled_gradient_check``.  Output: the relative difference of the two numbers.
+    沿一个随机单位方向 u 做梯度检查（调用 ``cost`` 2 次）：比较 grad·u 与
+    (J(theta + eps u) - J(theta - eps u)) / (2 eps)。输出：两数的相对差异。
+    """
+    theta = np.asarray(theta)
+    direction = rng.randn(*theta.shape)
+    direction /= np.linalg.norm(direction)
+    slope = float(np.sum(np.asarray(grad).reshape(theta.shape) * direction))
+    approx = (cost(theta + epsilon * direction) - cost(theta - epsilon * direction)) / (2 * epsilon)
+    return relative_difference(slope, approx)

@@ -12,14 +12,19 @@ checks: the autograder runs further, hidden ones.
 这些只是公开测试：自动评分时还会运行其他隐藏测试。
 """
 import io
+import os
+import sys
 import contextlib
+import traceback
 
 import numpy as np
 
-from gc_utils import DIFFERENCE_THRESHOLD, bilingual, relu, sigmoid
+from gc_utils import (DIFFERENCE_THRESHOLD, bilingual, block_differences, dictionary_to_vector, gradients_to_vector,
+                      numerical_gradient, relative_difference, relu, sigmoid, vector_to_dictionary)
 from testCases import gradient_check_n_test_case
 
-__all__ = ["forward_propagation_test", "backward_propagation_test", "gradient_check_test", "gradient_check_n_test"]
+__all__ = ["forward_propagation_test", "backward_propagation_test", "gradient_check_test", "gradient_check_n_test",
+           "backward_propagation_n_fixed_test"]
 #: Expected values of the course, as printed in the notebook.
 #: 课程中的期望值（与 notebook 中打印的一致）。
 EXPECTED_J = 8
@@ -29,6 +34,13 @@ EXPECTED_DIFFERENCE_BUGGY_N = 0.2850931566540251
 #: Relative tolerance for numbers whose last digits depend on the platform's floating point.
 #: 末几位随平台浮点实现而变的数值所用的相对容差。
 PLATFORM_RTOL = 1e-6
+#: epsilon of the overall check (as in Exercise 4) and of the per-block check of the bonus exercise.
+#: 总体检查（与练习 4 相同）和附加练习逐块检查所用的 epsilon。
+CHECK_EPSILON = 1e-7
+BLOCK_EPSILON = 1e-4
+#: Where installed libraries live; their frames are never "the line to fix".
+_LIBRARY_PREFIXES = tuple(os.path.abspath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _passed(name):
@@ -39,9 +51,10 @@ def _passed(name):
 def _call(function, *args, **kwargs):
     """Call the student's function; turn any error except NotImplementedError into a clear failure.
 
-    The original exception stays attached (``raise ... from``), so the traceback still
-    points at the line to fix.
+    The failure names the line of the student's code where the error happened, and the original
+    exception stays attached (``raise ... from``), so the traceback shows that line too.
     """
+    __tracebackhide__ = True  # IPython leaves this frame out of the traceback the student reads
     call = "{}({})".format(getattr(function, "__name__", "function"),
                            ", ".join([_short(a) for a in args] + ["{}={!r}".format(k, v) for k, v in kwargs.items()]))
     try:
@@ -49,11 +62,34 @@ def _call(function, *args, **kwargs):
     except NotImplementedError:
         raise
     except Exception as error:
+        where_en, where_zh = _where(error)
+        # A bilingual message (from gc_utils) has English on its first line, Chinese on its last.
+        lines = [line.rstrip(".。") for line in str(error).strip().split("\n")]
         raise AssertionError(bilingual(
-            "{} raised {}: {}. See the traceback above for the line to fix.".format(
-                call, type(error).__name__, error),
-            "{} 抛出了 {}：{}。请根据上方的回溯信息找到需要修改的那一行。".format(
-                call, type(error).__name__, error))) from error
+            "{} raised {}: {}.{} See the traceback above.".format(call, type(error).__name__, lines[0], where_en),
+            "{} 抛出了 {}：{}。{}请查看上方的回溯信息。".format(call, type(error).__name__, lines[-1], where_zh))) from error
+
+
+def _where(error):
+    """(en, zh) sentences naming the line of the student's code where ``error`` happened, or ("", "").
+
+    That line is the deepest frame of the traceback that is the student's code (see ``_is_student_code``).
+    """
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_student_code(frame.filename)]
+    if not frames:
+        return "", ""
+    frame = frames[-1]
+    code = (frame.line or "").strip()
+    return (" The line to fix is in {}, line {} ({}).".format(frame.name, frame.lineno, code),
+            "需要修改的是 {} 的第 {} 行（{}）。".format(frame.name, frame.lineno, code))
+
+
+def _is_student_code(filename):
+    """True unless ``filename`` is Python's own, an installed library's, or a course helper module's."""
+    if filename.startswith("<"):  # code compiled from a string, e.g. a notebook cell
+        return not filename.startswith("<frozen")
+    path = os.path.abspath(filename)
+    return not path.startswith(_LIBRARY_PREFIXES) and os.path.dirname(path) != _HERE
 
 
 def _short(value):
@@ -65,6 +101,7 @@ def _short(value):
 
 
 def _require_number(value, call):
+    __tracebackhide__ = True
     if value is None:
         raise AssertionError(bilingual(
             "{} returned None. Did you forget the return statement or leave the variable unassigned?".format(call),
@@ -76,6 +113,7 @@ def _require_number(value, call):
 
 
 def _expect_equal(call, got, expected, hint_en="", hint_zh=""):
+    __tracebackhide__ = True
     _require_number(got, call)
     if not np.isclose(got, expected, rtol=0, atol=1e-12):
         raise AssertionError(bilingual(
@@ -85,6 +123,7 @@ def _expect_equal(call, got, expected, hint_en="", hint_zh=""):
 
 def forward_propagation_test(target):
     """Check Exercise 1: J(theta) = theta * x.  检查练习 1：J(θ) = θx。"""
+    __tracebackhide__ = True
     x, theta = 2, 4
     _expect_equal("forward_propagation({}, {})".format(x, theta), _call(target, x, theta), EXPECTED_J,
                   "J is theta times x.", "J 等于 theta 乘以 x。")
@@ -97,6 +136,7 @@ def forward_propagation_test(target):
 
 def backward_propagation_test(target):
     """Check Exercise 2: dJ/dtheta = x.  检查练习 2：dJ/dθ = x。"""
+    __tracebackhide__ = True
     x, theta = 2, 4
     _expect_equal("backward_propagation({}, {})".format(x, theta), _call(target, x, theta), EXPECTED_DTHETA,
                   "The derivative of theta * x with respect to theta is x.",
@@ -108,6 +148,7 @@ def backward_propagation_test(target):
 
 
 def _expect_difference(call, got, expected, rtol, hint_en, hint_zh):
+    __tracebackhide__ = True
     _require_number(got, call)
     if not np.isclose(got, expected, rtol=rtol, atol=0):
         raise AssertionError(bilingual(
@@ -117,6 +158,7 @@ def _expect_difference(call, got, expected, rtol, hint_en, hint_zh):
 
 def gradient_check_test(target):
     """Check Exercise 3 on the course input (x, theta) = (2, 4).  在 (x, θ) = (2, 4) 上检查练习 3。"""
+    __tracebackhide__ = True
     call = "gradient_check(2, 4)"
     with contextlib.redirect_stdout(io.StringIO()):
         difference = _call(target, 2, 4)
@@ -173,6 +215,7 @@ def buggy_backward_propagation_n(X, Y, cache):
 
 def gradient_check_n_test(target):
     """Check Exercise 4 on the seeded fixture with the buggy backprop.  用带错误的反向传播检查练习 4。"""
+    __tracebackhide__ = True
     X, Y, parameters = gradient_check_n_test_case()
     _, cache = forward_propagation_n(X, Y, parameters)
     gradients = buggy_backward_propagation_n(X, Y, cache)
@@ -193,3 +236,35 @@ def gradient_check_n_test(target):
                 "{} changed parameters['{}']. Work on a copy of the parameter vector.".format(call, key),
                 "{} 修改了 parameters['{}']。请在参数向量的副本上操作。".format(call, key)))
     _passed("gradient_check_n")
+
+
+def backward_propagation_n_fixed_test(target, case=None):
+    """Check the bonus exercise: the corrected backprop passes gradient checking, overall and block by block.
+
+    ``case`` is ``(X, Y, parameters)`` of the course network; by default the seeded fixture.
+    检查附加练习：修正后的反向传播在总体上和逐块都通过梯度检查。``case`` 默认为固定种子的测试数据。
+    """
+    X, Y, parameters = gradient_check_n_test_case() if case is None else case
+    theta, _ = dictionary_to_vector(parameters)
+    _, cache = forward_propagation_n(X, Y, parameters)
+    gradients = _call(target, X, Y, cache)
+    call = "backward_propagation_n_fixed(X, Y, cache)"
+    try:
+        grad = gradients_to_vector(gradients)
+    except (TypeError, KeyError, ValueError) as error:
+        raise AssertionError(bilingual("{} returned unusable gradients:".format(call),
+                                       "{} 返回的梯度无法使用：".format(call)) + "\n" + str(error)) from error
+
+    def cost(vector):
+        return forward_propagation_n(X, Y, vector_to_dictionary(vector))[0]
+
+    failing = [row["block"] for row in block_differences(grad, numerical_gradient(cost, theta, BLOCK_EPSILON))
+               if row["difference"] > DIFFERENCE_THRESHOLD]
+    difference = relative_difference(grad, numerical_gradient(cost, theta, CHECK_EPSILON))
+    if failing or not difference < DIFFERENCE_THRESHOLD:
+        raise AssertionError(bilingual(
+            "{}: difference = {:.3e} (threshold {:g}); the gradient is still wrong in {}.".format(
+                call, difference, DIFFERENCE_THRESHOLD, ", ".join("d" + b for b in failing) or "some block"),
+            "{}：difference = {:.3e}（阈值 {:g}）；梯度在 {} 中仍然有错。".format(
+                call, difference, DIFFERENCE_THRESHOLD, "、".join("d" + b for b in failing) or "某个参数块")))
+    _passed("backward_propagation_n_fixed")

@@ -1,0 +1,97 @@
+"""The optional, graded bonus exercise ``backward_propagation_n_fixed`` (issue 5).
+
+A student passes only when BOTH planted bugs (dW2 * 2, db1 * 4) are fixed; the bonus points stay
+apart from the 10 points of the four core exercises.
+"""
+import csv
+
+import nbformat
+import pytest
+
+from conftest import source_notebook_path
+from course.common import BONUS_EXERCISES, EXERCISES
+from course.submissions import apply_patch, reference_solutions
+
+BONUS = "backward_propagation_n_fixed"
+BONUS_POINTS = 2
+CORE_POINTS = {"forward_propagation": 1, "backward_propagation": 1, "gradient_check": 3, "gradient_check_n": 5}
+#: (old, new) text of the reference solution that re-plants one bug.
+PLANT_DW2 = ("dW2 = np.dot(dZ2, A1.T) / m", "dW2 = 2 * np.dot(dZ2, A1.T) / m")
+PLANT_DB1 = ("db1 = np.sum(dZ1, axis=1, keepdims=True) / m", "db1 = 4 * np.sum(dZ1, axis=1, keepdims=True) / m")
+VARIANTS = {
+    "both bugs fixed": ([], True),
+    "only db1 fixed": ([PLANT_DW2], False),
+    "only dW2 fixed": ([PLANT_DB1], False),
+    "nothing fixed": ([PLANT_DW2, PLANT_DB1], False),
+}
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(str(source_notebook_path()), as_version=4)
+
+
+def cell_by_grade_id(notebook, grade_id):
+    return next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def run_test_cell(notebook, solution_code):
+    """Run the given cells, ``solution_code`` and then the bonus test cell (hidden part included)."""
+    namespace = {}
+    for cell in notebook.cells:
+        if cell.get("id") in ("imports", "forward_propagation_n", "backward_propagation_n", "blocks-setup"):
+            exec(cell.source, namespace)
+    exec(solution_code, namespace)
+    exec(cell_by_grade_id(notebook, BONUS + "_tests").source, namespace)
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_student_bonus_needs_both_fixes(notebook, variant, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
+    patches, passes = VARIANTS[variant]
+    code = reference_solutions(notebook)[BONUS]
+    for old, new in patches:
+        code = apply_patch(code, old, new, variant)
+    if passes:
+        run_test_cell(notebook, code)
+    else:
+        with pytest.raises(AssertionError) as failure:
+            run_test_cell(notebook, code)
+        for block in ("dW2", "db1"):
+            planted = (PLANT_DW2 if block == "dW2" else PLANT_DB1) in patches
+            assert (block in str(failure.value)) == planted, str(failure.value)
+
+
+def test_student_bonus_points_are_kept_apart(notebook):
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
+              for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert {e: points[e + "_tests"] for e in EXERCISES} == CORE_POINTS
+    assert BONUS in BONUS_EXERCISES and BONUS not in EXERCISES
+    assert points[BONUS + "_tests"] == BONUS_POINTS
+    assert set(points) == {e + "_tests" for e in EXERCISES + BONUS_EXERCISES}
+
+
+def test_instructor_score_table_reports_bonus_after_core_total(demo_course):
+    _, output = demo_course
+    lines = output.splitlines()
+    header = next(line for line in lines if line.startswith("student"))
+    assert header.index("total") < header.index(BONUS + " (bonus)")
+    rows = {line.split()[0]: line.split() for line in lines if line.startswith("demo_")}
+    assert rows["demo_reference"][-2:] == ["10/10", "{0}/{0}".format(BONUS_POINTS)]
+    assert rows["demo_untouched"][-2:] == ["0/10", "0/{}".format(BONUS_POINTS)]
+
+
+def test_instructor_grades_csv_keeps_bonus_out_of_the_score(demo_course):
+    root, _ = demo_course
+    with open(root / "grades.csv", encoding="utf-8") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    core = float(sum(CORE_POINTS.values()))
+    expected = {"demo_reference": (core, float(BONUS_POINTS)), "demo_untouched": (0.0, 0.0),
+                "demo_global_dtheta": (core - CORE_POINTS["gradient_check"], float(BONUS_POINTS))}
+    for student, (score, bonus) in expected.items():
+        row = rows[student]
+        assert (float(row["score"]), float(row["max_score"])) == (score, core), row
+        assert (float(row["bonus_score"]), float(row["bonus_max_score"])) == (bonus, BONUS_POINTS), row

@@ -244,6 +244,7 @@ def backward_propagation_n_fixed_test(target, case=None):
     ``case`` is ``(X, Y, parameters)`` of the course network; by default the seeded fixture.
     检查附加练习：修正后的反向传播在总体上和逐块都通过梯度检查。``case`` 默认为固定种子的测试数据。
     """
+    __tracebackhide__ = True
     X, Y, parameters = gradient_check_n_test_case() if case is None else case
     theta, _ = dictionary_to_vector(parameters)
     _, cache = forward_propagation_n(X, Y, parameters)

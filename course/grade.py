@@ -27,7 +27,7 @@ from course import report
 from course.common import ASSIGNMENT, NOTEBOOK_FILE, REPO_ROOT, CourseError, bilingual, require_course_root
 from course.feedback import exercise_results, feedback_html
 from course.grade_inputs import DEFAULT_ZIP_PATTERN, Rejected, collect
-from course.grade_worker import GradeJob, GradingKit, Limits, grade_one
+from course.grade_worker import GradeJob, GradingKit, Limits, grade_one, remove_stale_workspaces
 from course.gradebook_sync import database_url, ensure_assignment, record_result, template_gradebook
 
 JOURNAL_FILE = ".grade_journal.jsonl"
@@ -126,10 +126,11 @@ class Batch:
         self.remove_leftovers()
 
     def remove_leftovers(self):
-        """Half-written folders of a run that was killed (see ``replace_folder``)."""
+        """Half-written folders of a run that was killed (see ``replace_folder``) and its workers' private courses."""
         for pattern in LEFTOVERS:
             for path in self.root.glob(pattern):
                 shutil.rmtree(str(path), ignore_errors=True)
+        remove_stale_workspaces()
 
     def plan(self, entries, force):
         """Split ``entries`` into (jobs to run, students skipped as already graded, Rejected entries)."""

@@ -31,6 +31,8 @@ SANDBOX_SCRIPT = str(Path(sandbox.__file__).resolve())
 #: The sandbox user of a worker is this plus the worker's process id: unique among running workers.
 SANDBOX_UID_BASE = 200000
 GRADEBOOK_FILE = "gradebook.db"
+#: Private courses are temporary folders named ``<prefix><worker pid>-<random>``.
+WORKSPACE_PREFIX = "course-grade-"
 #: Autograded files collected back per submission (a student's code could write more: it is dropped).
 MAX_RESULT_BYTES = 50 * 1024 * 1024
 #: Seconds between two sweeps of the watchdog once a submission is over its time.
@@ -198,12 +200,20 @@ def failure_message(log, timed_out, limits):
     return bilingual("nbgrader could not grade it: ", "nbgrader 无法评分：") + " | ".join(errors[-3:])
 
 
+def remove_stale_workspaces():
+    """Delete the private courses of workers that no longer run (killed in the middle of a job)."""
+    for path in Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*"):
+        pid = path.name[len(WORKSPACE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not Path("/proc", pid).exists():
+            shutil.rmtree(str(path), ignore_errors=True)
+
+
 def grade_one(job):
     """Grade ``job`` (a GradeJob) in a private temporary course; return a GradeResult. Never raises for
     a bad submission: problems come back as ``ok=False`` with a message."""
     started = time.monotonic()
     uid = SANDBOX_UID_BASE + os.getpid()
-    workspace = tempfile.mkdtemp(prefix="course-grade-")
+    workspace = tempfile.mkdtemp(prefix="{}{}-".format(WORKSPACE_PREFIX, os.getpid()))
     course_root = os.path.join(workspace, "course")
     timed_out, finished = threading.Event(), threading.Event()
 

@@ -238,6 +238,9 @@ def test_instructor_grade_resumes_after_kill_9(course_copy):
     scores = exercise_scores(sqlite_url(course_copy))
     assert sorted(scores) == sorted(notebooks)
     assert all(core_total(row) == 10 for row in scores.values())
+    stale = [p for p in Path(tempfile.gettempdir()).glob("course-grade-*")
+             if not Path("/proc", p.name.split("-")[2]).exists()]
+    assert stale == [], "private courses of killed workers were left behind"
 
 
 def test_instructor_grade_lms_zip(course_copy, tmp_path):

@@ -8,9 +8,10 @@ is replaced by a fixed sentence, since its message could describe the hidden che
 import html
 import re
 
+import nbformat
 from nbgrader.utils import determine_grade
 
-from course.common import BONUS_EXERCISES, EXERCISES, bilingual
+from course.common import BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE, bilingual
 from course.report import test_cell_exercise
 
 HIDDEN_MARKER = "### BEGIN HIDDEN TESTS"
@@ -104,6 +105,15 @@ def exercise_label(exercise):
     return exercise + (" (bonus / 附加题)" if exercise in BONUS_EXERCISES else "")
 
 
+def write_feedback(autograded_notebook, student, folder):
+    """Write ``folder/Gradient_Checking.html`` for ``student`` from an autograded notebook; return its rows."""
+    notebook = nbformat.read(str(autograded_notebook), as_version=4)
+    rows = exercise_results(notebook)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / NOTEBOOK_FILE.replace(".ipynb", ".html")).write_text(feedback_html(student, rows), encoding="utf-8")
+    return rows
+
+
 def feedback_html(student, results):
     """A self-contained bilingual HTML page of ``exercise_results`` for ``student``."""
     rows = "\n".join(ROW.format(exercise=html.escape(exercise_label(row["exercise"])), score=row["score"],
@@ -112,7 +122,7 @@ def feedback_html(student, results):
                      for row in results)
     core = [row for row in results if row["exercise"] in EXERCISES]
     return PAGE.format(
-        title=html.escape("Gradient checking: feedback / 梯度检验：反馈"), student=html.escape(student),
+        title=html.escape("Gradient checking: feedback / 梯度检查：反馈"), student=html.escape(student),
         student_label="Student / 学生", total_label="Total of the core exercises / 必做练习总分",
         score=sum(row["score"] for row in core), max_score=sum(row["max_score"] for row in core),
         exercise_label="Exercise / 练习", points_label="Points / 得分", result_label="Result / 结果",

@@ -11,6 +11,7 @@ from course.common import CourseError
 
 SUBCOMMANDS = (
     "course.demo",
+    "course.grade",
     "course.figures",
     "course.site",
 )

@@ -11,6 +11,7 @@ import nbformat
 
 from course.common import (ASSIGNMENT, NOTEBOOK_FILE, CourseError, REPO_ROOT, normalize_outputs,
                            require_course_root, run_nbgrader)
+from course.feedback import write_feedback
 from course.report import exercise_scores, format_table
 from course.submissions import apply_patch, fill_solution_cells, reference_solutions
 
@@ -91,8 +92,11 @@ def run_demo(root, log=print):
     run_nbgrader(root, "autograde", ASSIGNMENT, "--force", *db)
     for student in DEMO_STUDENTS:
         normalize_notebook_file(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, root)
-    log("4/6 feedback: nbgrader generate_feedback {} --force -> feedback/".format(ASSIGNMENT))
-    run_nbgrader(root, "generate_feedback", ASSIGNMENT, "--force", *db)
+    log("4/6 feedback: bilingual, per exercise, without hidden test code -> feedback/")
+    for student in DEMO_STUDENTS:
+        folder = root / "feedback" / student / ASSIGNMENT
+        shutil.rmtree(folder, ignore_errors=True)
+        write_feedback(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, student, folder)
     log("5/6 grades: nbgrader export -> grades.csv (core score; bonus in its own columns)")
     run_nbgrader(root, "export", "--to", str(root / "grades.csv"), "--exporter", GRADES_EXPORTER, *db)
     log("6/6 scores:")

@@ -81,3 +81,20 @@ def test_instructor_wrong_course_folder_gets_a_clear_message(tmp_path):
 def test_instructor_unknown_command_gets_usage():
     result = _course("frobnicate")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_instructor_demo_feedback_is_bilingual_and_shows_no_hidden_test(demo_course):
+    root, _ = demo_course
+    hidden = set()
+    import nbformat
+    from conftest import source_notebook_path
+    for cell in nbformat.read(str(source_notebook_path(root)), as_version=4).cells:
+        if "### BEGIN HIDDEN TESTS" in cell.source:
+            part = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            hidden |= {line.strip() for line in part.split("\n") if len(line.strip()) > 20}
+    assert hidden
+    page = (root / "feedback" / "demo_global_dtheta" / "gradient_checking" / "Gradient_Checking.html").read_text("utf-8")
+    assert "gradient_check" in page and "未通过" in page and "failed" in page
+    import html
+    text = html.unescape(page)
+    assert [line for line in hidden if line in text] == []

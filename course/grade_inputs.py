@@ -1,0 +1,143 @@
+"""Collect the submissions to grade: nbgrader's ``submitted/`` folder or a zip downloaded from an LMS.
+
+Every student becomes either a :class:`Submission` (notebook bytes, ready to grade) or a
+:class:`Rejected` (a bilingual message saying what is wrong); one bad student never stops the others.
+"""
+import hashlib
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course.common import ASSIGNMENT, NOTEBOOK_FILE, CourseError, bilingual
+
+#: A student id as nbgrader stores it: letters, digits, then also ``.``, ``_`` or ``-``.
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+#: Default LMS file name: ``<student>.ipynb`` or ``<student>_<anything>.ipynb`` (Canvas, Moodle exports),
+#: the id being letters and digits that start with a letter.
+DEFAULT_ZIP_PATTERN = r"^(?P<student>[A-Za-z][A-Za-z0-9]*)(?:_.*)?\.ipynb$"
+#: A notebook larger than this is refused without being read (zip bombs, accidental data dumps).
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+TIMESTAMP_FILE = "timestamp.txt"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's notebook, ready to grade."""
+    student: str
+    notebook: bytes
+    timestamp: str = None  # contents of nbgrader's timestamp.txt, if any
+
+    @property
+    def digest(self):
+        """Fingerprint of what is graded: a changed notebook or timestamp is graded again."""
+        return hashlib.sha256(self.notebook + b"\0" + (self.timestamp or "").encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A student (or file) that cannot be graded, and why."""
+    student: str
+    message: str
+
+
+def too_large():
+    return bilingual("the notebook is larger than {} MB".format(MAX_NOTEBOOK_BYTES // 2 ** 20),
+                     "笔记本超过 {} MB".format(MAX_NOTEBOOK_BYTES // 2 ** 20))
+
+
+def check_notebook(data):
+    """The problem with notebook bytes ``data`` (a bilingual message), or None if it is a readable notebook."""
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        return too_large()
+    try:
+        nbformat.reads(data.decode("utf-8"), as_version=4)
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
+        return bilingual("the notebook is not valid notebook JSON ({})".format(type(error).__name__),
+                         "该笔记本不是有效的 notebook JSON（{}）".format(type(error).__name__))
+    except Exception as error:  # nbformat raises assorted errors on valid JSON that is not a notebook
+        return bilingual("the file is JSON but not a notebook ({})".format(type(error).__name__),
+                         "该文件是 JSON，但不是 notebook（{}）".format(type(error).__name__))
+    return None
+
+
+def make_submission(student, data, timestamp=None):
+    """A Submission, or a Rejected saying why ``data`` cannot be graded."""
+    problem = check_notebook(data)
+    return Rejected(student, problem) if problem else Submission(student, data, timestamp)
+
+
+def bad_id(name):
+    return Rejected(name, bilingual(
+        "{!r} is not a valid student id (letters, digits, '.', '_', '-'; starting with a letter or digit)".format(name),
+        "{!r} 不是有效的学生编号（字母、数字、'.'、'_'、'-'，以字母或数字开头）".format(name)))
+
+
+def from_submitted_folder(folder):
+    """Read ``folder/<student>/gradient_checking/Gradient_Checking.ipynb`` (+ timestamp.txt) for every student."""
+    entries = []
+    for student_dir in sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".")):
+        student = student_dir.name
+        if not STUDENT_ID.match(student):
+            entries.append(bad_id(student))
+            continue
+        notebook = student_dir / ASSIGNMENT / NOTEBOOK_FILE
+        if not notebook.is_file():
+            entries.append(Rejected(student, bilingual(
+                "no notebook: expected {}".format(notebook.relative_to(folder)),
+                "缺少笔记本：应为 {}".format(notebook.relative_to(folder)))))
+            continue
+        stamp = notebook.parent / TIMESTAMP_FILE
+        timestamp = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
+        entries.append(make_submission(student, notebook.read_bytes(), timestamp or None))
+    return entries
+
+
+def from_zip(path, pattern=DEFAULT_ZIP_PATTERN):
+    """Read one notebook per student from an LMS zip; the student id comes from the file name via ``pattern``."""
+    regex = re.compile(pattern)
+    try:
+        archive = zipfile.ZipFile(str(path))
+    except zipfile.BadZipFile:
+        raise CourseError(bilingual("{} is not a zip file".format(path), "{} 不是 zip 文件".format(path)))
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and m.filename.endswith(".ipynb")
+                   and "__MACOSX" not in m.filename and not Path(m.filename).name.startswith(".")]
+        if not members:
+            raise CourseError(bilingual("{} holds no notebook (.ipynb)".format(path),
+                                        "{} 中没有笔记本（.ipynb）".format(path)))
+        found = {}
+        entries = []
+        for member in members:
+            name = Path(member.filename).name
+            match = regex.match(name)
+            if not match or not STUDENT_ID.match(match.group("student")):
+                entries.append(Rejected(name, bilingual(
+                    "cannot tell the student id from the file name (expected the pattern {})".format(pattern),
+                    "无法从文件名识别学生编号（应符合模式 {}）".format(pattern))))
+                continue
+            found.setdefault(match.group("student"), []).append(member)
+        for student, files in sorted(found.items()):
+            if len(files) > 1:
+                entries.append(Rejected(student, bilingual(
+                    "{} notebooks for one student: {}".format(len(files), ", ".join(f.filename for f in files)),
+                    "同一名学生有 {} 个笔记本：{}".format(len(files), ", ".join(f.filename for f in files)))))
+            elif files[0].file_size > MAX_NOTEBOOK_BYTES:
+                entries.append(Rejected(student, too_large()))
+            else:
+                entries.append(make_submission(student, archive.read(files[0])))
+    return entries
+
+
+def collect(source, pattern=DEFAULT_ZIP_PATTERN):
+    """Submissions and rejections from ``source`` (a submitted/ folder or a .zip file)."""
+    source = Path(source)
+    if source.is_file() and source.suffix.lower() == ".zip":
+        return from_zip(source, pattern)
+    if source.is_dir():
+        return from_submitted_folder(source)
+    raise CourseError(bilingual("{} is neither a submitted/ folder nor a .zip file".format(source),
+                                "{} 既不是 submitted/ 文件夹，也不是 .zip 文件".format(source)))

@@ -380,7 +380,20 @@ class RejectTampering(NbGraderPreprocessor):
         """The master notebook of the assignment being graded, from source/."""
         coursedir = CourseDirectory(config=self.config)
         folder = coursedir.format_path(coursedir.source_directory, ".", resources["nbgrader"]["assignment"])
-        return nbformat.read(os.path.join(folder, resources["nbgrader"]["notebook"] + ".ipynb"), as_version=4)
+        path = os.path.join(folder, resources["nbgrader"]["notebook"] + ".ipynb")
+        if os.path.isfile(path):
+            return nbformat.read(path, as_version=4)
+        # No master notebook here (e.g. the private course of ``course grade``): the gradebook's cells.
+        self.log.warning("%s not found: rules derived from the gradebook's cells only", path)
+        cells = []
+        with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
+            notebook = gradebook.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
+            graded = {c.name for c in notebook.grade_cells}
+            for cell in notebook.source_cells:
+                if cell.cell_type == "code" and cell.locked:
+                    cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"nbgrader": {
+                        "grade": cell.name in graded, "solution": False}}))
+        return nbformat.v4.new_notebook(cells=cells)
 
     @staticmethod
     def _grade_id(cell):
@@ -423,9 +436,14 @@ class NormalizeCellMetadata(NbGraderPreprocessor):
 
 
 def _limit_address_space(limit_bytes):
-    """A ``preexec_fn`` that caps the kernel's address space (soft and hard) at ``limit_bytes``."""
+    """A ``preexec_fn`` that caps the kernel's address space (soft limit) at ``limit_bytes``.
+
+    The hard limit is left alone, so a kernel launcher that sets its own limits (the sandbox of
+    ``course grade``) still can; student code cannot raise the soft limit (no ``resource`` import).
+    """
     def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes if hard == resource.RLIM_INFINITY else min(limit_bytes, hard), hard))
     return apply
 
 

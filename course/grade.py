@@ -37,7 +37,9 @@ FOLDER_MODE = 0o755
 LEFTOVERS = tuple("{}/*/{}*".format(top, prefix) for top in ("autograded", "feedback")
                   for prefix in (".staging-", ".old-"))
 #: Files of source/<assignment>/ that are not handed to students.
-SOURCE_IGNORED = (".ipynb", ".pyc")
+#: The master notebook is kept: the course's grading rules (course/grading.py) trust a student's
+#: given cells only when they equal the master's. Only nbgrader reads it; the kernel never sees source/.
+SOURCE_IGNORED = (".pyc",)
 SOURCE_IGNORED_DIRS = ("__pycache__", ".ipynb_checkpoints")
 
 
@@ -76,7 +78,8 @@ class Journal:
 
 
 def source_files(root):
-    """``{path in the private course: bytes}`` of the helper files of source/<assignment>/ (symlinks resolved)."""
+    """``{path in the private course: bytes}`` of source/<assignment>/: the master notebook and its helper
+    files (symlinks resolved)."""
     folder = Path(root) / "source" / ASSIGNMENT
     files = {}
     for directory, subdirs, names in os.walk(str(folder)):

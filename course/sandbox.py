@@ -82,6 +82,10 @@ def build_root(new_root, workdir, tmp_mb):
         elif os.path.isdir(path):
             bind(path, new_root + path)
             bound.append(path)
+    # The private /tmp first: a Python install or working folder that lives under /tmp (a venv in a
+    # clone under /tmp, say) is bound on top of it instead of being hidden by it.
+    os.makedirs(new_root + "/tmp")
+    mount("tmpfs", new_root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size={}m".format(tmp_mb))
     for path in python_paths():
         if not _covered(path, bound):
             bind(path, new_root + path)
@@ -91,8 +95,6 @@ def build_root(new_root, workdir, tmp_mb):
         bind("/dev/" + device, new_root + "/dev/" + device, read_only=False)
     os.makedirs(new_root + "/proc")
     mount("/proc", new_root + "/proc", None, MS_BIND | MS_REC)
-    os.makedirs(new_root + "/tmp")
-    mount("tmpfs", new_root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size={}m".format(tmp_mb))
     bind(workdir, new_root + workdir, read_only=False)
 
 

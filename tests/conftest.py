@@ -71,6 +71,25 @@ def stderr_outputs(notebook):
             for out in cell.get("outputs", []) if out.output_type == "stream" and out.name == "stderr"]
 
 
+def reference_difference_n(parameters, gradients, X, Y, epsilon=1e-7):
+    """Formula (3) for the course network, computed the textbook way with the given forward pass of
+    ``public_tests`` (one entry of theta perturbed at a time, two-sided difference)."""
+    import numpy as np
+    import public_tests
+    from gc_utils import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+
+    theta, _ = dictionary_to_vector(parameters)
+    grad = gradients_to_vector(gradients)
+    approx = np.zeros_like(theta)
+    for i in range(theta.shape[0]):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += epsilon
+        minus[i] -= epsilon
+        approx[i] = (public_tests.forward_propagation_n(X, Y, vector_to_dictionary(plus))[0]
+                     - public_tests.forward_propagation_n(X, Y, vector_to_dictionary(minus))[0]) / (2 * epsilon)
+    return np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
+
+
 def source_notebook_path(root=REPO):
     return Path(root) / "source" / ASSIGNMENT / NOTEBOOK_FILE
 

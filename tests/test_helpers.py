@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import REPO, reference_difference_n
 from course.common import ASSIGNMENT, HELPER_MODULES
 
 import gc_utils
@@ -169,16 +169,7 @@ def _correct_functions():
         return np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
 
     def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False):
-        theta, _ = dictionary_to_vector(parameters)
-        grad = gradients_to_vector(gradients)
-        approx = np.zeros_like(theta)
-        for i in range(theta.shape[0]):
-            plus, minus = theta.copy(), theta.copy()
-            plus[i] += epsilon
-            minus[i] -= epsilon
-            approx[i] = (public_tests.forward_propagation_n(X, Y, vector_to_dictionary(plus))[0]
-                         - public_tests.forward_propagation_n(X, Y, vector_to_dictionary(minus))[0]) / (2 * epsilon)
-        return np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
+        return reference_difference_n(parameters, gradients, X, Y, epsilon)
 
     return {"forward_propagation": forward_propagation, "backward_propagation": backward_propagation,
             "gradient_check": gradient_check, "gradient_check_n": gradient_check_n}

@@ -5,7 +5,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import cell_errors, execute_notebook, release_notebook_path, source_notebook_path, stderr_outputs
+from conftest import reference_difference_n, cell_errors, execute_notebook, release_notebook_path, source_notebook_path, stderr_outputs
 from course.common import EXERCISES
 from course.submissions import reference_solutions
 
@@ -124,7 +124,7 @@ def test_student_release_runs_with_only_not_implemented_errors(executed_release)
 def test_learner_correct_backprop_gives_the_quoted_difference_just_above_the_old_threshold(master):
     """The text says a correct backprop gives about 1.19e-07: above 1e-7, below 2e-7."""
     import public_tests
-    from gc_utils import DIFFERENCE_THRESHOLD, dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+    from gc_utils import DIFFERENCE_THRESHOLD
     from testCases import gradient_check_n_test_case
 
     X, Y, parameters = gradient_check_n_test_case()
@@ -132,17 +132,7 @@ def test_learner_correct_backprop_gives_the_quoted_difference_just_above_the_old
     gradients = public_tests.buggy_backward_propagation_n(X, Y, cache)
     gradients["dW2"] = gradients["dW2"] / 2  # undo the planted bugs (powers of two: exact)
     gradients["db1"] = gradients["db1"] / 4
-    theta, _ = dictionary_to_vector(parameters)
-    approx = np.zeros_like(theta)
-    epsilon = 1e-7
-    for i in range(theta.shape[0]):
-        plus, minus = theta.copy(), theta.copy()
-        plus[i] += epsilon
-        minus[i] -= epsilon
-        approx[i] = (public_tests.forward_propagation_n(X, Y, vector_to_dictionary(plus))[0]
-                     - public_tests.forward_propagation_n(X, Y, vector_to_dictionary(minus))[0]) / (2 * epsilon)
-    grad = gradients_to_vector(gradients)
-    difference = np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
+    difference = reference_difference_n(parameters, gradients, X, Y, epsilon=1e-7)
     assert 1e-7 < difference < DIFFERENCE_THRESHOLD == 2e-7
     assert round(difference, 9) == 1.19e-07  # the text's "about 1.19e-07" (round-off: last digits vary)
     text = " ".join(c.source for c in master.cells if c.cell_type == "markdown")

@@ -1,5 +1,12 @@
-"""nbgrader settings of the gradient-checking course: only what differs from nbgrader's defaults."""
+"""nbgrader settings of the gradient-checking course: only what differs from nbgrader's defaults.
+
+The course's preprocessors live in the ``course`` package (installed by ``./dev setup``:
+``pip install -e .``), in ``course/nbgrader_ext/``.
+"""
+
 import os
+
+from course.assignment import MEMORY_LIMIT_MB
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -10,7 +17,7 @@ c.CourseDirectory.course_id = "gradient_checking_course"
 # What an untouched exercise raises, in both languages.
 c.ClearSolutions.code_stub = {
     "python": 'raise NotImplementedError("Exercise not done yet: write your code here, then delete this line. '
-              '/ 练习尚未完成：请在此处编写代码，然后删除这一行。")'
+    '/ 练习尚未完成：请在此处编写代码，然后删除这一行。")'
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE / 在此处作答"
 
@@ -25,12 +32,7 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Grading that cannot be fooled or stopped (see docs/grading_policy.md and course/grading.py).
-# The course package must be importable wherever nbgrader is started from.
-import sys  # noqa: E402
-
-if c.CourseDirectory.root not in sys.path:
-    sys.path.insert(0, c.CourseDirectory.root)
+# Grading that cannot be fooled or stopped (see docs/grading_policy.md and course/nbgrader_ext/).
 
 # Sanitize: nbgrader restores locked cells and points, then student cells that reach for the
 # grader's tools (np.allclose = ..., rebinding bilingual/print/public tests, exec, magics, ...) are
@@ -39,17 +41,17 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "course.grading.NormalizeCellMetadata",
+    "course.nbgrader_ext.normalize_metadata.NormalizeCellMetadata",
     "nbgrader.preprocessors.OverwriteCells",
-    "course.grading.RejectTampering",
+    "course.nbgrader_ext.reject_tampering.RejectTampering",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Execute: same steps as nbgrader's default, with the guarded executor and the size-limited output.
 c.Autograde.autograde_preprocessors = [
-    "course.grading.GuardedExecute",
+    "course.nbgrader_ext.guarded_execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "course.grading.LimitOutputSize",
+    "course.nbgrader_ext.limit_output.LimitOutputSize",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -59,7 +61,7 @@ c.Autograde.autograde_preprocessors = [
 c.GuardedExecute.timeout = 10
 c.GuardedExecute.interrupt_on_timeout = True
 # A memory blow-up hits this address-space limit (MiB) and raises MemoryError inside the kernel.
-c.GuardedExecute.memory_limit_mb = 2048
+c.GuardedExecute.memory_limit_mb = MEMORY_LIMIT_MB
 # A killed kernel is restarted (and the cells that ran fine are replayed) at most this many times.
 c.GuardedExecute.max_restarts = 4
 # Megabytes of output are cut: at most this many lines per cell and characters per output.

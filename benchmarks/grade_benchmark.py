@@ -8,6 +8,7 @@ the speed-up, whether every score matches, and the floor: running the notebook K
 (no nbgrader, no sandbox), one after another and divided by J. A figure to read, not a test:
 other load on the machine changes it.
 """
+
 import argparse
 import shutil
 import subprocess
@@ -16,24 +17,22 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
+import nbformat
 
-import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
+from course.assignment import ASSIGNMENT, release_folder
+from course.authoring.samples import copy_course, fresh_submitted, mixed_class
+from course.nbgrader_cli import nbgrader_env, run_nbgrader
+from course.notebooks import execute
+from course.results.scores import exercise_scores
 
-from conftest import copy_course  # noqa: E402
-from course.common import ASSIGNMENT, nbgrader_env  # noqa: E402
-from course.report import exercise_scores  # noqa: E402
-from grading_helpers import class_notebooks, fresh_submitted, run_nbgrader  # noqa: E402
-
+#: Seconds a cell may run in the floor measurement (as in the tests).
+NOTEBOOK_CELL_TIMEOUT = 120
 KINDS = ("s01_correct", "s04_wrong_forward", "s02_blank", "s03_global_dtheta")
 
 
 def synthetic_class(root, count):
     """``count`` submissions cycling through correct / wrong / blank / real-mistake notebooks."""
-    variants = class_notebooks(root)
+    variants = mixed_class(root)
     return {"b{:03d}_{}".format(i, KINDS[i % len(KINDS)][4:]): variants[KINDS[i % len(KINDS)]] for i in range(count)}
 
 
@@ -48,19 +47,22 @@ def sequential_nbgrader(root):
 
 
 def course_grade(root, workers):
-    result = subprocess.run([sys.executable, "-m", "course", "grade", "-j", str(workers), "--course", str(root)],
-                            cwd=str(root), env=nbgrader_env(), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "course", "grade", "-j", str(workers), "--course", str(root)],
+        cwd=str(root),
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:  # some submission failed: say which, the score comparison will show it
         print(result.stdout[-2000:] + result.stderr[-2000:], file=sys.stderr)
 
 
 def nbclient_floor(root, notebooks):
     """Execute every submission's notebook with nbclient in the autograded folder layout, sequentially."""
-    folder = Path(root) / "release" / ASSIGNMENT
+    folder = release_folder(root)
     for notebook in notebooks.values():
-        copy = nbformat.from_dict(notebook)
-        NotebookClient(copy, timeout=120, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(folder)}}).execute()
+        execute(nbformat.from_dict(notebook), folder, NOTEBOOK_CELL_TIMEOUT)
 
 
 def main(argv=None):
@@ -85,8 +87,11 @@ def main(argv=None):
     print("python -m course grade -j {}:      {:7.1f} s".format(args.workers, parallel))
     print("speed-up:                         {:7.2f}x".format(sequential / parallel))
     print("every score identical:            {}".format(got == expected and len(got) == args.submissions))
-    print("nbclient floor (sequential):      {:7.1f} s  (/{} workers: {:.1f} s)".format(
-        floor, args.workers, floor / args.workers))
+    print(
+        "nbclient floor (sequential):      {:7.1f} s  (/{} workers: {:.1f} s)".format(
+            floor, args.workers, floor / args.workers
+        )
+    )
     return 0 if got == expected else 1
 
 

@@ -6,6 +6,7 @@ kernel in a temporary copy of release/gradient_checking/, and prints, per run, t
 spent on all cells (from nbclient's per-cell timestamps; kernel start-up excluded, as JupyterLab's
 kernel is already running) and the slowest cell. Exits 1 if the best run misses the goal.
 """
+
 import argparse
 import shutil
 import sys
@@ -16,10 +17,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from course.common import ASSIGNMENT, NOTEBOOK_FILE, REPO_ROOT  # noqa: E402
-from course.submissions import fill_solution_cells, reference_solutions  # noqa: E402
+from course.assignment import ASSIGNMENT, REPO_ROOT, release_folder
+from course.notebooks import solved_notebook
 
 #: Seconds the kernel may spend on all cells of a finished notebook, on the 2-core CI machine.
 GOAL_SECONDS = 5.0
@@ -27,26 +26,27 @@ GOAL_SECONDS = 5.0
 
 def finished_notebook():
     """The release notebook with every exercise filled with its reference solution."""
-    release = nbformat.read(str(REPO_ROOT / "release" / ASSIGNMENT / NOTEBOOK_FILE), as_version=4)
-    source = nbformat.read(str(REPO_ROOT / "source" / ASSIGNMENT / NOTEBOOK_FILE), as_version=4)
-    return fill_solution_cells(release, reference_solutions(source))
+    return solved_notebook()
 
 
 def cell_seconds(cell):
     """Seconds between the kernel starting and finishing ``cell`` (nbclient's timing metadata)."""
     timing = cell.metadata["execution"]
-    start, end = (datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
-                  for key in ("iopub.execute_input", "shell.execute_reply"))
+    start, end = (
+        datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+        for key in ("iopub.execute_input", "shell.execute_reply")
+    )
     return (end - start).total_seconds()
 
 
 def run_once(notebook):
     """Execute ``notebook`` in a scratch copy of the assignment folder; return (total s, slowest cell id, its s)."""
     with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(shutil.copytree(str(REPO_ROOT / "release" / ASSIGNMENT), str(Path(scratch) / ASSIGNMENT)))
+        folder = Path(shutil.copytree(str(release_folder(REPO_ROOT)), str(Path(scratch) / ASSIGNMENT)))
         executed = nbformat.from_dict(notebook)
-        NotebookClient(executed, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(folder)}}).execute()
+        NotebookClient(
+            executed, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        ).execute()
     times = {cell.get("id"): cell_seconds(cell) for cell in executed.cells if cell.cell_type == "code"}
     slowest = max(times, key=times.get)
     return sum(times.values()), slowest, times[slowest]

@@ -1,41 +1,64 @@
-"""``python -m course SUBCOMMAND``: one entry point, one module per subcommand.
+"""``course SUBCOMMAND`` (or ``python -m course SUBCOMMAND``): one argparse tree for the instructor tools.
 
-Each module listed in SUBCOMMANDS has ``register(subparsers)``, which adds its parser and sets
-``func`` (called with the parsed arguments; returns an exit code or None).
+Each module listed in SUBCOMMANDS has ``register(subparsers, common)``: it adds its parser with
+``add_command`` (which gives it ``common``, the options every command shares, such as ``--course``)
+and its own options. Its ``func`` is called with the parsed arguments and returns an exit code or None.
 """
+
 import argparse
 import importlib
 import sys
 
-from course.common import CourseError
+from course.assignment import ASSIGNMENT, REPO_ROOT
+from course.messages import ERROR, INTERRUPTED, CourseError
 
 SUBCOMMANDS = (
-    "course.demo",
-    "course.grade",
-    "course.figures",
-    "course.site",
+    "course.authoring.demo",
+    "course.batch.command",
+    "course.authoring.figures",
+    "course.site.build",
 )
 
 
-def build_parser():
+def common_options() -> argparse.ArgumentParser:
+    """The options every subcommand takes (a parent parser)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--course", default=str(REPO_ROOT), metavar="PATH", help="the course folder (default: this repository)"
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m course",
-        description="Instructor tools of the gradient-checking course (nbgrader assignment 'gradient_checking').")
+        prog="course",
+        description="Instructor tools of the gradient-checking course (nbgrader assignment '{}').".format(ASSIGNMENT),
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
+    common = common_options()
     for name in SUBCOMMANDS:
-        importlib.import_module(name).register(subparsers)
+        importlib.import_module(name).register(subparsers, common)
     return parser
 
 
-def main(argv=None):
+def add_command(subparsers, common, name: str, summary: str, docstring: str, func) -> argparse.ArgumentParser:
+    """Add subcommand ``name``: the shared options, ``summary`` in the list of commands, its module
+    docstring without the title line as its description, ``func(args)`` to run it."""
+    description = docstring.split("\n\n", 1)[1] if "\n\n" in docstring else docstring
+    parser = subparsers.add_parser(name, parents=[common], help=summary, description=description)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args) or 0
     except CourseError as error:
-        print("error: {}".format(error), file=sys.stderr)
+        print(ERROR.format(message=error.message).text(), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(INTERRUPTED.text(), file=sys.stderr)
         return 130

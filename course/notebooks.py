@@ -1,38 +1,110 @@
-"""Build student submissions from the release notebook: fill its solution cells with given code.
+"""Notebook facts and edits shared by the tools: the nbgrader delimiters, the reference solutions,
+submissions made from the release notebook, and reproducible outputs.
 
-Used by the demo (``submitted/``) and by the tests' catalogue of student variants.
+The delimiters (``### BEGIN SOLUTION``, ``### BEGIN HIDDEN TESTS`` ...) are read from the course's
+``nbgrader_config.py`` through nbgrader's own preprocessors, so a course that changes them changes
+them everywhere. Used by the demo (``submitted/``), the feedback pages, the site and the tests.
 """
-import re
+
+import functools
+from collections import namedtuple
+from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
-from course.common import BONUS_EXERCISES, CourseError, EXERCISES
+from course.assignment import (
+    BONUS_EXERCISES,
+    EXERCISES,
+    NOTEBOOK_FILE,
+    REPO_ROOT,
+    VARYING_OUTPUT_TAG,
+    release_folder,
+    source_folder,
+)
+from course.messages import NO_SOLUTION_CELL, NO_SUCH_EXERCISE, PATCH_NOT_ONCE, CourseError
 
-_DELIMITER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+#: nbgrader's marker lines: solution region and hidden-test region.
+Delimiters = namedtuple("Delimiters", "begin_solution end_solution begin_hidden end_hidden")
 
 
-def reference_solutions(source_notebook):
-    """Map each exercise's grade_id (core and bonus) to its solution cell in the master notebook, delimiters removed."""
+@functools.lru_cache(maxsize=8)
+def nbgrader_config(root: Path = REPO_ROOT) -> Config:
+    """The course's ``nbgrader_config.py`` loaded as a traitlets Config (stubs, delimiters, preprocessors)."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def delimiters(root: Path = REPO_ROOT) -> Delimiters:
+    """The solution and hidden-test delimiters in force for the course at ``root``."""
+    config = nbgrader_config(Path(root))
+    solutions, hidden = ClearSolutions(config=config), ClearHiddenTests(config=config)
+    return Delimiters(
+        solutions.begin_solution_delimeter,
+        solutions.end_solution_delimeter,
+        hidden.begin_test_delimeter,
+        hidden.end_test_delimeter,
+    )
+
+
+def is_delimiter_line(line: str, markers) -> bool:
+    """True if ``line`` is one of nbgrader's marker lines (``### BEGIN SOLUTION`` ...) among ``markers``."""
+    return any(marker in line for marker in markers)
+
+
+def read(path) -> nbformat.NotebookNode:
+    """A notebook file, read as nbformat 4."""
+    return nbformat.read(str(path), as_version=4)
+
+
+def master_notebook(root: Path = REPO_ROOT) -> nbformat.NotebookNode:
+    """The master notebook of the course at ``root``."""
+    return read(source_folder(root) / NOTEBOOK_FILE)
+
+
+def release_notebook(root: Path = REPO_ROOT) -> nbformat.NotebookNode:
+    """The student version of the course at ``root`` (release/ must have been generated)."""
+    return read(release_folder(root) / NOTEBOOK_FILE)
+
+
+def reference_solutions(source_notebook, root: Path = REPO_ROOT) -> dict:
+    """Map each exercise's grade_id (core and bonus) to its solution cell in the master notebook,
+    the solution delimiters removed."""
+    marks = delimiters(root)
     solutions = {}
     for cell in source_notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in EXERCISES + BONUS_EXERCISES and cell.metadata["nbgrader"].get("solution"):
-            solutions[grade_id] = "\n".join(line for line in cell.source.split("\n") if not _DELIMITER.match(line))
+            lines = cell.source.split("\n")
+            kept = [line for line in lines if not is_delimiter_line(line, (marks.begin_solution, marks.end_solution))]
+            solutions[grade_id] = "\n".join(kept)
     missing = [e for e in EXERCISES + BONUS_EXERCISES if e not in solutions]
     if missing:
-        raise CourseError("the master notebook has no solution cell with grade_id {}".format(", ".join(missing)))
+        raise CourseError(NO_SOLUTION_CELL.format(names=", ".join(missing)))
     return solutions
 
 
-def apply_patch(code, old, new, where):
+def apply_patch(code: str, old: str, new: str, where: str) -> str:
     """Replace the one occurrence of ``old`` in ``code`` by ``new``; fail loudly if it is not there exactly once."""
     count = code.count(old)
     if count != 1:
-        raise CourseError("{}: expected the text {!r} exactly once, found it {} times".format(where, old, count))
+        raise CourseError(PATCH_NOT_ONCE.format(where=where, old=old, count=count))
     return code.replace(old, new)
 
 
-def fill_solution_cells(release_notebook, codes):
+def patched_solutions(solutions: dict, patches: dict, where: str = "") -> dict:
+    """A copy of ``solutions`` with ``patches`` (``{exercise: [(old, new), ...]}``) applied in order."""
+    codes = dict(solutions)
+    for exercise, replacements in (patches or {}).items():
+        for old, new in replacements:
+            codes[exercise] = apply_patch(codes[exercise], old, new, "{}{}".format(where, exercise))
+    return codes
+
+
+def fill_solution_cells(release_notebook, codes: dict) -> nbformat.NotebookNode:
     """Return a copy of ``release_notebook`` whose solution cells named in ``codes`` hold that code.
 
     ``codes`` maps a grade_id to the full source of its cell; cells not named keep the release stub.
@@ -40,9 +112,49 @@ def fill_solution_cells(release_notebook, codes):
     notebook = nbformat.from_dict(release_notebook)  # deep copy
     unknown = set(codes) - set(EXERCISES + BONUS_EXERCISES)
     if unknown:
-        raise CourseError("no exercise named {}".format(", ".join(sorted(unknown))))
+        raise CourseError(NO_SUCH_EXERCISE.format(names=", ".join(sorted(unknown))))
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in codes and cell.metadata["nbgrader"].get("solution"):
             cell.source = codes[grade_id]
     return notebook
+
+
+def solved_notebook(root: Path = REPO_ROOT, patches: dict = None, where: str = "") -> nbformat.NotebookNode:
+    """The release notebook of the course at ``root`` with the reference solutions, ``patches`` applied."""
+    codes = patched_solutions(reference_solutions(master_notebook(root), root), patches, where)
+    return fill_solution_cells(release_notebook(root), codes)
+
+
+def normalize_outputs(notebook) -> nbformat.NotebookNode:
+    """Make an executed notebook's outputs reproducible (in place): clear the outputs of cells tagged
+    VARYING_OUTPUT_TAG (timings) and join the chunks in which the kernel happened to send printed text."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and VARYING_OUTPUT_TAG in cell.metadata.get("tags", []):
+            cell.outputs = []
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
+    return notebook
+
+
+def execute(notebook, folder, timeout: int) -> nbformat.NotebookNode:
+    """Run ``notebook`` top to bottom in a real ``python3`` kernel whose working folder is ``folder``
+    (errors are recorded in the outputs, not raised); return it."""
+    NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
+    return notebook
+
+
+def error_outputs(notebook) -> list:
+    """``[(cell id, error name, error value)]`` for every code cell output that is an error."""
+    return [
+        (cell.get("id"), out.ename, out.evalue)
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    ]

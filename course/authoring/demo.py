@@ -5,15 +5,29 @@
 3. autograde them, 4. generate feedback HTML, 5. export the grades CSV;
 6. print a score table per student and exercise.
 """
+
 import shutil
 
 import nbformat
 
-from course.common import (ASSIGNMENT, NOTEBOOK_FILE, CourseError, REPO_ROOT, normalize_outputs,
-                           require_course_root, run_nbgrader)
-from course.feedback import write_feedback
-from course.report import exercise_scores, format_table
-from course.submissions import apply_patch, fill_solution_cells, reference_solutions
+from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, require_course_root
+from course.authoring.samples import GLOBAL_DTHETA, write_submission
+from course.cli import add_command
+from course.messages import (
+    DEMO_STEP_AUTOGRADE,
+    DEMO_STEP_FEEDBACK,
+    DEMO_STEP_GRADES,
+    DEMO_STEP_RELEASE,
+    DEMO_STEP_SCORES,
+    DEMO_STEP_SUBMISSIONS,
+    NO_GRADES_FOR,
+    CourseError,
+)
+from course.nbgrader_cli import run_nbgrader
+from course.nbgrader_ext.export import EXPORTER
+from course.notebooks import normalize_outputs, release_notebook, solved_notebook
+from course.results.feedback import write_feedback
+from course.results.scores import exercise_scores, format_table
 
 #: The demo class: student id -> (what the submission is, patches applied to the reference solution).
 #: ``None`` instead of patches means the untouched release notebook.
@@ -23,41 +37,21 @@ DEMO_STUDENTS = {
     "demo_global_dtheta": (
         "one real mistake: gradient_check compares gradapprox with the notebook's global dtheta "
         "instead of grad (public test passes, hidden tests catch it)",
-        {"gradient_check": [("np.linalg.norm(grad - gradapprox)", "np.linalg.norm(dtheta - gradapprox)"),
-                            ("np.linalg.norm(grad) + np.linalg.norm(gradapprox)",
-                             "np.linalg.norm(dtheta) + np.linalg.norm(gradapprox)")]},
+        GLOBAL_DTHETA,
     ),
 }
-#: nbgrader export plugin that keeps the bonus exercises out of score / max_score (see course/grades.py).
-GRADES_EXPORTER = "course.grades.CoreBonusCsvExportPlugin"
 #: The demo's gradebook file, beside nbgrader_config.py (the class's own gradebook.db is left alone).
 DEMO_GRADEBOOK = "demo_gradebook.db"
 #: Placeholder for the course folder in committed output, so it does not depend on where the repo lives.
 COURSE_PLACEHOLDER = "<course>"
 
 
-def release_notebook_path(root):
-    return root / "release" / ASSIGNMENT / NOTEBOOK_FILE
-
-
 def build_demo_submissions(root):
     """Write ``submitted/<student>/gradient_checking/Gradient_Checking.ipynb`` for every demo student."""
-    release = nbformat.read(str(release_notebook_path(root)), as_version=4)
-    solutions = reference_solutions(nbformat.read(str(root / "source" / ASSIGNMENT / NOTEBOOK_FILE), as_version=4))
     for student, (_, patches) in DEMO_STUDENTS.items():
-        if patches is None:
-            notebook = nbformat.from_dict(release)
-        else:
-            codes = dict(solutions)
-            for exercise, replacements in patches.items():
-                for old, new in replacements:
-                    codes[exercise] = apply_patch(codes[exercise], old, new, "{} / {}".format(student, exercise))
-            notebook = fill_solution_cells(release, codes)
-        folder = root / "submitted" / student / ASSIGNMENT
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, str(folder / NOTEBOOK_FILE))
+        shutil.rmtree(root / "submitted" / student / ASSIGNMENT, ignore_errors=True)
+        notebook = release_notebook(root) if patches is None else solved_notebook(root, patches, student + " / ")
+        write_submission(root / "submitted", student, notebook)
 
 
 def normalize_notebook_file(path, root):
@@ -82,28 +76,28 @@ def run_demo(root, log=print):
     # holds submissions for it, and demo students must not end up in the class's gradebook.db.
     (root / DEMO_GRADEBOOK).unlink(missing_ok=True)
     db = ("--db", demo_db_url(root))
-    log("1/6 release: nbgrader generate_assignment {} --force".format(ASSIGNMENT))
+    log(DEMO_STEP_RELEASE.format(assignment=ASSIGNMENT).inline())
     run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", *db)
-    log("2/6 submissions: " + ", ".join(DEMO_STUDENTS))
+    log(DEMO_STEP_SUBMISSIONS.format(students=", ".join(DEMO_STUDENTS)).inline())
     build_demo_submissions(root)
-    log("3/6 autograde: nbgrader autograde {} --force".format(ASSIGNMENT))
+    log(DEMO_STEP_AUTOGRADE.format(assignment=ASSIGNMENT).inline())
     for student in DEMO_STUDENTS:
         shutil.rmtree(root / "autograded" / student, ignore_errors=True)
     run_nbgrader(root, "autograde", ASSIGNMENT, "--force", *db)
     for student in DEMO_STUDENTS:
         normalize_notebook_file(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, root)
-    log("4/6 feedback: bilingual, per exercise, without hidden test code -> feedback/")
+    log(DEMO_STEP_FEEDBACK.inline())
     for student in DEMO_STUDENTS:
         folder = root / "feedback" / student / ASSIGNMENT
         shutil.rmtree(folder, ignore_errors=True)
-        write_feedback(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, student, folder)
-    log("5/6 grades: nbgrader export -> grades.csv (core score; bonus in its own columns)")
-    run_nbgrader(root, "export", "--to", str(root / "grades.csv"), "--exporter", GRADES_EXPORTER, *db)
-    log("6/6 scores:")
+        write_feedback(root / "autograded" / student / ASSIGNMENT / NOTEBOOK_FILE, student, folder, root)
+    log(DEMO_STEP_GRADES.inline())
+    run_nbgrader(root, "export", "--to", str(root / "grades.csv"), "--exporter", EXPORTER, *db)
+    log(DEMO_STEP_SCORES.inline())
     scores = exercise_scores(demo_db_url(root), students=list(DEMO_STUDENTS))
     missing = [s for s in DEMO_STUDENTS if s not in scores]
     if missing:
-        raise CourseError("no grades in the gradebook for {}".format(", ".join(missing)))
+        raise CourseError(NO_GRADES_FOR.format(students=", ".join(missing)))
     log(format_table(scores))
     return scores
 
@@ -112,10 +106,12 @@ def _run(args):
     run_demo(args.course)
 
 
-def register(subparsers):
-    parser = subparsers.add_parser(
-        "demo", help="release, autograde the demo class, feedback, grades CSV, score table",
-        description=__doc__.split("\n\n", 1)[1] if "\n\n" in __doc__ else __doc__)
-    parser.add_argument("--course", default=str(REPO_ROOT), metavar="PATH",
-                        help="the course folder (default: this repository)")
-    parser.set_defaults(func=_run)
+def register(subparsers, common):
+    add_command(
+        subparsers,
+        common,
+        "demo",
+        "release, autograde the demo class, feedback, grades CSV, score table",
+        __doc__,
+        _run,
+    )

@@ -4,14 +4,16 @@ Figure 1 the 1-D model, Figure 2 the three-layer network, Figure 3 ``dictionary_
 Labels are symbols only (the captions, in both languages, live in the notebook). The files are
 PNG without a creation date or software tag, so re-running gives byte-identical files.
 """
-import sys
+
 from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from course.common import ASSIGNMENT, REPO_ROOT, require_course_root
+from course.assignment import ASSIGNMENT, REPO_ROOT, helper_module, require_course_root
+from course.cli import add_command
+from course.messages import WROTE
 
 #: Where the figures go, relative to the course folder (beside the notebook, so nbgrader releases them).
 IMAGES_DIR = Path("source") / ASSIGNMENT / "images"
@@ -23,16 +25,30 @@ FORWARD_COLOR, BACKWARD_COLOR = "#1f77b4", "#d62728"
 
 def _box(ax, x, y, text, width=1.0, height=0.6, color="#eeeeee"):
     """Draw a rounded box centred at (x, y) with ``text`` inside."""
-    ax.text(x, y, text, ha="center", va="center", fontsize=11,
-            bbox=dict(boxstyle="round,pad=0.4", facecolor=color, edgecolor="black"))
+    ax.text(
+        x,
+        y,
+        text,
+        ha="center",
+        va="center",
+        fontsize=11,
+        bbox=dict(boxstyle="round,pad=0.4", facecolor=color, edgecolor="black"),
+    )
 
 
 def _arrow(ax, start, end, color, text=None, offset=0.0):
     """Draw an arrow from ``start`` to ``end``; ``text`` is written at its middle, shifted by ``offset`` in y."""
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color=color, linewidth=1.5))
     if text:
-        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + offset, text, ha="center", va="center",
-                fontsize=10, color=color)
+        ax.text(
+            (start[0] + end[0]) / 2,
+            (start[1] + end[1]) / 2 + offset,
+            text,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color=color,
+        )
 
 
 def _blank_axes(figsize, xlim, ylim):
@@ -88,8 +104,15 @@ def draw_network():
         if backward:
             _arrow(ax, (right, 0.85), (left, 0.85), BACKWARD_COLOR, backward, -0.3)
     for layer, k in enumerate((1, 3, 5), start=1):
-        ax.text(centers[k], 0.25, r"$dW^{{[{0}]}}, db^{{[{0}]}}$".format(layer), ha="center", va="center",
-                fontsize=10, color=BACKWARD_COLOR)
+        ax.text(
+            centers[k],
+            0.25,
+            r"$dW^{{[{0}]}}, db^{{[{0}]}}$".format(layer),
+            ha="center",
+            va="center",
+            fontsize=10,
+            color=BACKWARD_COLOR,
+        )
     return figure
 
 
@@ -97,14 +120,21 @@ def _grid(ax, x, y, rows, cols, color, cell):
     """Draw a rows x cols grid of square cells whose top-left corner is (x, y)."""
     for r in range(rows):
         for c in range(cols):
-            ax.add_patch(Rectangle((x + c * cell, y - (r + 1) * cell), cell, cell, facecolor=color,
-                                   edgecolor="white", linewidth=0.8))
+            ax.add_patch(
+                Rectangle(
+                    (x + c * cell, y - (r + 1) * cell), cell, cell, facecolor=color, edgecolor="white", linewidth=0.8
+                )
+            )
 
 
-def draw_dictionary_to_vector():
+def draw_dictionary_to_vector(root=REPO_ROOT):
     """Figure 3: the six blocks (as grids of their shapes) and the 47-entry column they are rolled into."""
-    sys.path.insert(0, str(REPO_ROOT))
-    from gc_utils import PARAMETER_SHAPES, block_slices, num_parameters
+    gc_utils = helper_module("gc_utils", root)
+    PARAMETER_SHAPES, block_slices, num_parameters = (
+        gc_utils.PARAMETER_SHAPES,
+        gc_utils.block_slices,
+        gc_utils.num_parameters,
+    )  # noqa: N806
     cell = 0.22
     total = num_parameters()
     height = total * cell + 0.8
@@ -122,11 +152,20 @@ def draw_dictionary_to_vector():
         rows, cols = shape
         grid_x = 1.5
         _grid(ax, grid_x, grid_top, rows, cols, color, cell)
-        ax.text(grid_x - 0.2, grid_top - rows * cell / 2,
-                r"${}^{{[{}]}}$  {}$\times${}".format(name[0], name[1], rows, cols), ha="right", va="center",
-                fontsize=10)
-        _arrow(ax, (grid_x + cols * cell + 0.2, grid_top - rows * cell / 2),
-               (column_x - 0.2, block_top - (where.stop - where.start) * cell / 2), "#555555")
+        ax.text(
+            grid_x - 0.2,
+            grid_top - rows * cell / 2,
+            r"${}^{{[{}]}}$  {}$\times${}".format(name[0], name[1], rows, cols),
+            ha="right",
+            va="center",
+            fontsize=10,
+        )
+        _arrow(
+            ax,
+            (grid_x + cols * cell + 0.2, grid_top - rows * cell / 2),
+            (column_x - 0.2, block_top - (where.stop - where.start) * cell / 2),
+            "#555555",
+        )
         grid_top -= rows * cell + gap
     ax.text(column_x + cell / 2, top + 0.2, r"$\theta$  ({}$\times$1)".format(total), ha="center", fontsize=11)
     ax.text(column_x + cell + 0.15, top - total * cell - 0.2, str(total), va="center", fontsize=9, color="#777777")
@@ -153,7 +192,7 @@ def write_figures(course_root, log=print):
         for name, draw in FIGURES.items():
             path = folder / name
             draw().savefig(str(path), dpi=DPI, metadata={"Software": None})
-            log("wrote {}".format(path.relative_to(course_root)))
+            log(WROTE.format(path=path.relative_to(course_root)).inline())
             written.append(path)
     return written
 
@@ -162,9 +201,12 @@ def _run(args):
     write_figures(require_course_root(args.course))
 
 
-def register(subparsers):
-    parser = subparsers.add_parser("figures", help="draw the notebook's figures into source/{}/images/".format(ASSIGNMENT),
-                                   description=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("--course", default=str(REPO_ROOT), metavar="PATH",
-                        help="the course folder (default: this repository)")
-    parser.set_defaults(func=_run)
+def register(subparsers, common):
+    add_command(
+        subparsers,
+        common,
+        "figures",
+        "draw the notebook's figures into source/{}/images/".format(ASSIGNMENT),
+        __doc__,
+        _run,
+    )

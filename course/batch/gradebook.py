@@ -6,9 +6,8 @@
 * ``template_gradebook`` copies that definition into a small SQLite file, shipped with every job;
 * ``record_result`` stores a worker's grades exactly as nbgrader's SaveAutoGrades would have.
 """
+
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -17,7 +16,9 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
 
-from course.common import ASSIGNMENT, CourseError, bilingual, nbgrader_env
+from course.assignment import ASSIGNMENT
+from course.messages import GRADEBOOK_ADD_FAILED, GRADEBOOK_ADDING_ASSIGNMENT, CourseError
+from course.nbgrader_cli import run_nbgrader
 
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 POSTGRES_DRIVER = "postgresql+psycopg://"
@@ -29,7 +30,7 @@ def database_url(course_root, db=None):
         return "sqlite:///{}".format(Path(course_root) / "gradebook.db")
     for prefix in POSTGRES_PREFIXES:
         if db.startswith(prefix):
-            return POSTGRES_DRIVER + db[len(prefix):]
+            return POSTGRES_DRIVER + db[len(prefix) :]
     return db
 
 
@@ -47,15 +48,18 @@ def ensure_assignment(course_root, db_url, log=print):
     writing its output to a throw-away folder, so release/ is left alone)."""
     if has_assignment(db_url):
         return
-    log(bilingual("the gradebook has no assignment {}: adding it from source/".format(ASSIGNMENT),
-                  "成绩册中没有作业 {}：正在从 source/ 添加".format(ASSIGNMENT)))
+    log(GRADEBOOK_ADDING_ASSIGNMENT.format(assignment=ASSIGNMENT).inline())
     with tempfile.TemporaryDirectory() as release:
-        result = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force",
-             "--db={}".format(db_url), "--CourseDirectory.release_directory={}".format(release)],
-            cwd=str(course_root), env=nbgrader_env(), capture_output=True, text=True)
-    if result.returncode != 0 or not has_assignment(db_url):
-        raise CourseError("could not add the assignment to the gradebook:\n" + result.stderr[-3000:])
+        run_nbgrader(
+            course_root,
+            "generate_assignment",
+            ASSIGNMENT,
+            "--force",
+            "--db={}".format(db_url),
+            "--CourseDirectory.release_directory={}".format(release),
+        )
+    if not has_assignment(db_url):
+        raise CourseError(GRADEBOOK_ADD_FAILED.format(assignment=ASSIGNMENT))
 
 
 def copy_assignment(source, target, name):
@@ -71,8 +75,15 @@ def copy_assignment(source, target, name):
         for cell in notebook.task_cells:
             target.add_task_cell(cell.name, notebook.name, name, max_score=cell.max_score, cell_type=cell.cell_type)
         for cell in notebook.source_cells:
-            target.add_source_cell(cell.name, notebook.name, name, cell_type=cell.cell_type, locked=cell.locked,
-                                   source=cell.source, checksum=cell.checksum)
+            target.add_source_cell(
+                cell.name,
+                notebook.name,
+                name,
+                cell_type=cell.cell_type,
+                locked=cell.locked,
+                source=cell.source,
+                checksum=cell.checksum,
+            )
 
 
 def stamp_schema_version(source, path):

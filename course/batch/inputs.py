@@ -3,6 +3,7 @@
 Every student becomes either a :class:`Submission` (notebook bytes, ready to grade) or a
 :class:`Rejected` (a bilingual message saying what is wrong); one bad student never stops the others.
 """
+
 import hashlib
 import json
 import re
@@ -12,7 +13,20 @@ from pathlib import Path
 
 import nbformat
 
-from course.common import ASSIGNMENT, NOTEBOOK_FILE, CourseError, bilingual
+from course.assignment import ASSIGNMENT, NOTEBOOK_FILE
+from course.messages import (
+    BAD_STUDENT_ID,
+    JSON_NOT_NOTEBOOK,
+    NO_ID_IN_NAME,
+    NO_NOTEBOOK,
+    NOT_A_ZIP,
+    NOT_FOLDER_OR_ZIP,
+    NOT_NOTEBOOK_JSON,
+    NOTEBOOK_TOO_LARGE,
+    SEVERAL_NOTEBOOKS,
+    ZIP_WITHOUT_NOTEBOOK,
+    CourseError,
+)
 
 #: A student id as nbgrader stores it: letters, digits, then also ``.``, ``_`` or ``-``.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -27,6 +41,7 @@ TIMESTAMP_FILE = "timestamp.txt"
 @dataclass(frozen=True)
 class Submission:
     """One student's notebook, ready to grade."""
+
     student: str
     notebook: bytes
     timestamp: str = None  # contents of nbgrader's timestamp.txt, if any
@@ -39,14 +54,14 @@ class Submission:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A student (or file) that cannot be graded, and why."""
+    """A student (or file) that cannot be graded, and why (a bilingual message, ``Message.text()``)."""
+
     student: str
     message: str
 
 
 def too_large():
-    return bilingual("the notebook is larger than {} MB".format(MAX_NOTEBOOK_BYTES // 2 ** 20),
-                     "笔记本超过 {} MB".format(MAX_NOTEBOOK_BYTES // 2 ** 20))
+    return NOTEBOOK_TOO_LARGE.format(mb=MAX_NOTEBOOK_BYTES // 2**20).text()
 
 
 def check_notebook(data):
@@ -56,11 +71,9 @@ def check_notebook(data):
     try:
         nbformat.reads(data.decode("utf-8"), as_version=4)
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
-        return bilingual("the notebook is not valid notebook JSON ({})".format(type(error).__name__),
-                         "该笔记本不是有效的 notebook JSON（{}）".format(type(error).__name__))
+        return NOT_NOTEBOOK_JSON.format(error=type(error).__name__).text()
     except Exception as error:  # nbformat raises assorted errors on valid JSON that is not a notebook
-        return bilingual("the file is JSON but not a notebook ({})".format(type(error).__name__),
-                         "该文件是 JSON，但不是 notebook（{}）".format(type(error).__name__))
+        return JSON_NOT_NOTEBOOK.format(error=type(error).__name__).text()
     return None
 
 
@@ -71,9 +84,7 @@ def make_submission(student, data, timestamp=None):
 
 
 def bad_id(name):
-    return Rejected(name, bilingual(
-        "{!r} is not a valid student id (letters, digits, '.', '_', '-'; starting with a letter or digit)".format(name),
-        "{!r} 不是有效的学生编号（字母、数字、'.'、'_'、'-'，以字母或数字开头）".format(name)))
+    return Rejected(name, BAD_STUDENT_ID.format(name=name).text())
 
 
 def from_submitted_folder(folder):
@@ -86,9 +97,7 @@ def from_submitted_folder(folder):
             continue
         notebook = student_dir / ASSIGNMENT / NOTEBOOK_FILE
         if not notebook.is_file():
-            entries.append(Rejected(student, bilingual(
-                "no notebook: expected {}".format(notebook.relative_to(folder)),
-                "缺少笔记本：应为 {}".format(notebook.relative_to(folder)))))
+            entries.append(Rejected(student, NO_NOTEBOOK.format(path=notebook.relative_to(folder)).text()))
             continue
         stamp = notebook.parent / TIMESTAMP_FILE
         timestamp = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
@@ -102,29 +111,31 @@ def from_zip(path, pattern=DEFAULT_ZIP_PATTERN):
     try:
         archive = zipfile.ZipFile(str(path))
     except zipfile.BadZipFile:
-        raise CourseError(bilingual("{} is not a zip file".format(path), "{} 不是 zip 文件".format(path)))
+        raise CourseError(NOT_A_ZIP.format(path=path))
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and m.filename.endswith(".ipynb")
-                   and "__MACOSX" not in m.filename and not Path(m.filename).name.startswith(".")]
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and m.filename.endswith(".ipynb")
+            and "__MACOSX" not in m.filename
+            and not Path(m.filename).name.startswith(".")
+        ]
         if not members:
-            raise CourseError(bilingual("{} holds no notebook (.ipynb)".format(path),
-                                        "{} 中没有笔记本（.ipynb）".format(path)))
+            raise CourseError(ZIP_WITHOUT_NOTEBOOK.format(path=path))
         found = {}
         entries = []
         for member in members:
             name = Path(member.filename).name
             match = regex.match(name)
             if not match or not STUDENT_ID.match(match.group("student")):
-                entries.append(Rejected(name, bilingual(
-                    "cannot tell the student id from the file name (expected the pattern {})".format(pattern),
-                    "无法从文件名识别学生编号（应符合模式 {}）".format(pattern))))
+                entries.append(Rejected(name, NO_ID_IN_NAME.format(pattern=pattern).text()))
                 continue
             found.setdefault(match.group("student"), []).append(member)
         for student, files in sorted(found.items()):
             if len(files) > 1:
-                entries.append(Rejected(student, bilingual(
-                    "{} notebooks for one student: {}".format(len(files), ", ".join(f.filename for f in files)),
-                    "同一名学生有 {} 个笔记本：{}".format(len(files), ", ".join(f.filename for f in files)))))
+                names = ", ".join(f.filename for f in files)
+                entries.append(Rejected(student, SEVERAL_NOTEBOOKS.format(count=len(files), names=names).text()))
             elif files[0].file_size > MAX_NOTEBOOK_BYTES:
                 entries.append(Rejected(student, too_large()))
             else:
@@ -139,5 +150,4 @@ def collect(source, pattern=DEFAULT_ZIP_PATTERN):
         return from_zip(source, pattern)
     if source.is_dir():
         return from_submitted_folder(source)
-    raise CourseError(bilingual("{} is neither a submitted/ folder nor a .zip file".format(source),
-                                "{} 既不是 submitted/ 文件夹，也不是 .zip 文件".format(source)))
+    raise CourseError(NOT_FOLDER_OR_ZIP.format(path=source))

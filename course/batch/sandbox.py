@@ -1,6 +1,6 @@
-"""Start a Jupyter kernel locked in a sandbox: ``python course/sandbox.py [options] CONNECTION_FILE [KERNEL ARGS]``.
+"""Start a Jupyter kernel locked in a sandbox: ``python course/batch/sandbox.py [options] CONNECTION_FILE [KERNEL ARGS]``.
 
-Used as the ``argv`` of a kernelspec while grading (see ``course.grade``). Started as root with the
+Used as the ``argv`` of a kernelspec while grading (see ``course.batch.worker``). Started as root with the
 kernel's working directory as cwd, it
 
 1. gives that directory to the unprivileged ``--uid`` (the only place the student's code may write);
@@ -12,6 +12,7 @@ kernel's working directory as cwd, it
 
 The file is a standalone script (standard library only) so that the kernel manager can run it by path.
 """
+
 import argparse
 import ctypes
 import os
@@ -32,6 +33,8 @@ CONNECTION_FILE = "/tmp/kernel-connection.json"
 MEBIBYTE = 1024 * 1024
 #: Where the private root is assembled, next to the working directory (inside the grader's private copy).
 ROOT_NAME = ".sandbox-root"
+#: The sandbox user of a grading worker is this plus the worker's process id: unique among running workers.
+SANDBOX_UID_BASE = 200000
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -46,8 +49,10 @@ def _check(result, what):
 def mount(source, target, fstype=None, flags=0, data=None):
     """mount(2) with str arguments."""
     encode = lambda value: value.encode() if value is not None else None  # noqa: E731
-    _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
-           "mount {} on {}".format(source, target))
+    _check(
+        _libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
+        "mount {} on {}".format(source, target),
+    )
 
 
 def bind(source, target, read_only=True):
@@ -112,9 +117,13 @@ def enter_sandbox(workdir, uid, tmp_mb):
 
 def set_limits(memory_mb, cpu_seconds, file_mb, processes):
     """Resource limits of the kernel (inherited by anything it starts)."""
-    for limit, value in ((resource.RLIMIT_AS, memory_mb * MEBIBYTE), (resource.RLIMIT_CPU, cpu_seconds),
-                         (resource.RLIMIT_FSIZE, file_mb * MEBIBYTE), (resource.RLIMIT_NPROC, processes),
-                         (resource.RLIMIT_CORE, 0)):
+    for limit, value in (
+        (resource.RLIMIT_AS, memory_mb * MEBIBYTE),
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_FSIZE, file_mb * MEBIBYTE),
+        (resource.RLIMIT_NPROC, processes),
+        (resource.RLIMIT_CORE, 0),
+    ):
         resource.setrlimit(limit, (value, value))
 
 
@@ -129,9 +138,18 @@ def drop_privileges(uid):
 def kernel_environment():
     """A clean environment for the kernel: no variable of the grader leaks in except harmless ones."""
     env = {name: os.environ[name] for name in KEPT_ENV if name in os.environ}
-    env.update(PATH=os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin", HOME="/tmp", TMPDIR="/tmp",
-               MPLCONFIGDIR="/tmp/matplotlib", IPYTHONDIR="/tmp/ipython", JUPYTER_RUNTIME_DIR="/tmp/jupyter",
-               MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env.update(
+        PATH=os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
+        HOME="/tmp",
+        TMPDIR="/tmp",
+        MPLCONFIGDIR="/tmp/matplotlib",
+        IPYTHONDIR="/tmp/ipython",
+        JUPYTER_RUNTIME_DIR="/tmp/jupyter",
+        MPLBACKEND="Agg",
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
     return env
 
 

@@ -9,9 +9,11 @@ have this package and run it as root.
 
 Inside, nbgrader's own ``AutogradeApp`` grades a private copy of the course made for this one student,
 with the course's nbgrader_config.py, so every grading setting of the course applies. Its kernel runs
-through ``course/sandbox.py`` as an unprivileged user that sees only the student's working folder.
+through ``course/batch/sandbox.py`` as an unprivileged user that sees only the student's working folder.
 A worker runs one job at a time (it changes directory and environment): use processes, not threads.
 """
+
+import contextlib
 import io
 import json
 import logging
@@ -23,13 +25,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
-from course.common import ASSIGNMENT, NOTEBOOK, NOTEBOOK_FILE, bilingual
-from course import sandbox
+from course.assignment import ASSIGNMENT, MEMORY_LIMIT_MB, NOTEBOOK, NOTEBOOK_FILE, WALL_SECONDS
+from course.batch import sandbox
+from course.messages import GRADING_TIMED_OUT, NBGRADER_COULD_NOT_GRADE
 
 SANDBOX_SCRIPT = str(Path(sandbox.__file__).resolve())
-#: The sandbox user of a worker is this plus the worker's process id: unique among running workers.
-SANDBOX_UID_BASE = 200000
 GRADEBOOK_FILE = "gradebook.db"
 #: Private courses are temporary folders named ``<prefix><worker pid>-<random>``.
 WORKSPACE_PREFIX = "course-grade-"
@@ -42,13 +44,15 @@ KILL_INTERVAL = 0.5
 @dataclass(frozen=True)
 class Limits:
     """Per-submission limits: wall-clock seconds for the whole grading, kernel memory in MiB."""
-    wall_seconds: int = 300
-    memory_mb: int = 2048
+
+    wall_seconds: int = WALL_SECONDS
+    memory_mb: int = MEMORY_LIMIT_MB
 
 
 @dataclass(frozen=True)
 class GradingKit:
     """What every job of a batch shares: ``{relative path: bytes}`` of the private course to build."""
+
     files: dict
 
 
@@ -66,6 +70,7 @@ class GradeJob:
 @dataclass
 class GradeResult:
     """The outcome of one job. ``notebooks`` maps a notebook name to its grades (see ``read_grades``)."""
+
     student: str
     digest: str
     ok: bool
@@ -89,12 +94,22 @@ def write_kernelspec(folder, job, uid):
     """A ``python3`` kernelspec whose kernel starts inside the sandbox; return the jupyter path to use."""
     kernels = Path(folder) / "kernels" / "python3"
     kernels.mkdir(parents=True)
-    argv = [sys.executable, SANDBOX_SCRIPT, "--uid", str(uid), "--memory-mb", str(job.limits.memory_mb),
-            "--cpu-seconds", str(job.limits.wall_seconds), "{connection_file}"]
+    argv = [
+        sys.executable,
+        SANDBOX_SCRIPT,
+        "--uid",
+        str(uid),
+        "--memory-mb",
+        str(job.limits.memory_mb),
+        "--cpu-seconds",
+        str(job.limits.wall_seconds),
+        "{connection_file}",
+    ]
     if not job.sandboxed:
         argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (kernels / "kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": "Python 3 (graded)", "language": "python"}))
+    (kernels / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "Python 3 (graded)", "language": "python"})
+    )
     return str(folder)
 
 
@@ -108,30 +123,10 @@ def build_private_course(root, job):
     write_files(submitted, files)
 
 
-class _Environment:
-    """Temporarily set environment variables and the working directory (restored on exit)."""
-
-    def __init__(self, cwd, **variables):
-        self.cwd, self.variables, self.saved = cwd, variables, {}
-
-    def __enter__(self):
-        self.saved = {name: os.environ.get(name) for name in self.variables}
-        self.saved_cwd = os.getcwd()
-        os.environ.update(self.variables)
-        os.chdir(self.cwd)
-
-    def __exit__(self, *exc):
-        os.chdir(self.saved_cwd)
-        for name, value in self.saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def run_autograde(course_root, student):
     """Run nbgrader's AutogradeApp on the private course (in this process); return (succeeded, log text)."""
     from nbgrader.apps.autogradeapp import AutogradeApp
+
     app = AutogradeApp()
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -141,9 +136,15 @@ def run_autograde(course_root, student):
         app.log.removeHandler(other)
     app.log.addHandler(handler)
     try:
-        app.initialize([ASSIGNMENT, "--student={}".format(student), "--force",
-                        "--CourseDirectory.root={}".format(course_root),
-                        "--CourseDirectory.db_url=sqlite:///{}".format(Path(course_root) / GRADEBOOK_FILE)])
+        app.initialize(
+            [
+                ASSIGNMENT,
+                "--student={}".format(student),
+                "--force",
+                "--CourseDirectory.root={}".format(course_root),
+                "--CourseDirectory.db_url=sqlite:///{}".format(Path(course_root) / GRADEBOOK_FILE),
+            ]
+        )
         app.start()
         succeeded = True
     except SystemExit as stop:
@@ -160,6 +161,7 @@ def read_grades(course_root, student):
     """``(timestamp, {notebook: {"late_submission_penalty", "grades": {cell: auto_score},
     "comments": {cell: auto_comment}}})`` of ``student`` in the private gradebook."""
     from nbgrader.api import Gradebook
+
     with Gradebook("sqlite:///{}".format(Path(course_root) / GRADEBOOK_FILE)) as gradebook:
         submission = gradebook.find_submission(ASSIGNMENT, student)
         timestamp = submission.timestamp.isoformat() if submission.timestamp else None
@@ -193,17 +195,17 @@ def collect_files(folder):
 
 
 def failure_message(log, timed_out, limits):
+    """Why grading failed, as bilingual text for the instructor's terminal and the student's record."""
     if timed_out:
-        return bilingual("grading took longer than {} s and was stopped".format(limits.wall_seconds),
-                         "评分超过 {} 秒，已被终止".format(limits.wall_seconds))
+        return GRADING_TIMED_OUT.format(seconds=limits.wall_seconds).text()
     errors = [line for line in log.splitlines() if line.startswith("[ERROR]")]
-    return bilingual("nbgrader could not grade it: ", "nbgrader 无法评分：") + " | ".join(errors[-3:])
+    return NBGRADER_COULD_NOT_GRADE.format(errors=" | ".join(errors[-3:])).text()
 
 
 def remove_stale_workspaces():
     """Delete the private courses of workers that no longer run (killed in the middle of a job)."""
     for path in Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*"):
-        pid = path.name[len(WORKSPACE_PREFIX):].split("-", 1)[0]
+        pid = path.name[len(WORKSPACE_PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and not Path("/proc", pid).exists():
             shutil.rmtree(str(path), ignore_errors=True)
 
@@ -212,7 +214,7 @@ def grade_one(job):
     """Grade ``job`` (a GradeJob) in a private temporary course; return a GradeResult. Never raises for
     a bad submission: problems come back as ``ok=False`` with a message."""
     started = time.monotonic()
-    uid = SANDBOX_UID_BASE + os.getpid()
+    uid = sandbox.SANDBOX_UID_BASE + os.getpid()
     workspace = tempfile.mkdtemp(prefix="{}{}-".format(WORKSPACE_PREFIX, os.getpid()))
     course_root = os.path.join(workspace, "course")
     timed_out, finished = threading.Event(), threading.Event()
@@ -230,7 +232,7 @@ def grade_one(job):
         build_private_course(course_root, job)
         jupyter_path = write_kernelspec(os.path.join(workspace, "jupyter"), job, uid)
         watchdog.start()
-        with _Environment(course_root, JUPYTER_PATH=jupyter_path):
+        with contextlib.chdir(course_root), mock.patch.dict(os.environ, JUPYTER_PATH=jupyter_path):
             succeeded, log = run_autograde(course_root, job.student)
         finished.set()
         result = GradeResult(job.student, job.digest, succeeded and not timed_out.is_set(), log=log)

@@ -5,39 +5,49 @@ tracebacks of failing hidden tests quote their source lines. Here the student ge
 only the points, the result, and the message of the *public* test (an error raised by the hidden part
 is replaced by a fixed sentence, since its message could describe the hidden checks).
 """
-import html
-import re
 
+import re
+from pathlib import Path
+
+import jinja2
 import nbformat
+from markupsafe import Markup, escape
 from nbgrader.utils import determine_grade
 
-from course.common import BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE, bilingual
-from course.report import test_cell_exercise
+from course.assignment import BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE, REPO_ROOT, test_cell_exercise
+from course.messages import (
+    BONUS,
+    FAILED,
+    FEEDBACK_EXERCISE,
+    FEEDBACK_MESSAGE,
+    FEEDBACK_POINTS,
+    FEEDBACK_RESULT,
+    FEEDBACK_STUDENT,
+    FEEDBACK_TITLE,
+    FEEDBACK_TOTAL,
+    HIDDEN_FAILED,
+    NO_MESSAGE,
+    PASSED,
+)
+from course.notebooks import delimiters
 
-HIDDEN_MARKER = "### BEGIN HIDDEN TESTS"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FEEDBACK_FILE = NOTEBOOK_FILE.replace(".ipynb", ".html")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
 
-PASSED = bilingual("passed", "通过")
-FAILED = bilingual("failed", "未通过")
-HIDDEN_FAILED = bilingual(
-    "Your code passed the public test but not the hidden tests, which try other inputs and cases. "
-    "Re-read the instructions of this exercise and test your function on inputs of your own.",
-    "你的代码通过了公开测试，但没有通过隐藏测试（隐藏测试会使用其他输入和情形）。"
-    "请重读本练习的说明，并用你自己设计的输入测试函数。")
-NO_MESSAGE = bilingual("The test did not run to the end (no message).", "测试未能运行完毕（没有信息）。")
 
-
-def public_line_count(source):
+def public_line_count(source: str, root: Path = REPO_ROOT) -> int:
     """How many lines of a test cell come before its hidden part (all of them if there is none)."""
+    marker = delimiters(root).begin_hidden
     lines = source.split("\n")
     for number, line in enumerate(lines):
-        if line.strip() == HIDDEN_MARKER:
+        if line.strip() == marker:
             return number
     return len(lines)
 
 
-def failing_line(error_output):
+def failing_line(error_output) -> int | None:
     """The line of the test cell where the error was raised (first traceback frame), or None."""
     for entry in error_output.get("traceback", []):
         match = _CELL_LINE.search(_ANSI.sub("", entry))
@@ -46,19 +56,19 @@ def failing_line(error_output):
     return None
 
 
-def cell_message(cell):
+def cell_message(cell, root: Path = REPO_ROOT) -> str:
     """The message a student may see for a graded test cell that did not earn full points."""
     errors = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
     if not errors:
-        return NO_MESSAGE
+        return NO_MESSAGE.text()
     error = errors[0]
     line = failing_line(error)
-    if line is None or line > public_line_count(cell.source):
-        return HIDDEN_FAILED
+    if line is None or line > public_line_count(cell.source, root):
+        return HIDDEN_FAILED.text()
     return "{}: {}".format(error.get("ename", "Error"), error.get("evalue", ""))
 
 
-def exercise_results(notebook):
+def exercise_results(notebook, root: Path = REPO_ROOT) -> list:
     """``[{"exercise", "score", "max_score", "passed", "message"}]`` for every graded cell, in notebook order."""
     results = []
     for cell in notebook.cells:
@@ -68,62 +78,65 @@ def exercise_results(notebook):
         score, max_score = determine_grade(cell)
         score = score or 0.0
         passed = score >= max_score
-        results.append({"exercise": test_cell_exercise(meta["grade_id"]), "score": score, "max_score": max_score,
-                        "passed": passed, "message": "" if passed else cell_message(cell)})
+        results.append(
+            {
+                "exercise": test_cell_exercise(meta["grade_id"]),
+                "score": score,
+                "max_score": max_score,
+                "passed": passed,
+                "message": "" if passed else cell_message(cell, root),
+            }
+        )
     order = {name: index for index, name in enumerate(EXERCISES + BONUS_EXERCISES)}
     return sorted(results, key=lambda row: order.get(row["exercise"], len(order)))
 
 
-def _lines(text):
-    return "<br>".join(html.escape(part) for part in text.split("\n"))
-
-
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: "Noto Sans", "Noto Sans CJK SC", sans-serif; margin: 2em; max-width: 60em; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #999; padding: 0.4em 0.6em; text-align: left; vertical-align: top; }}
-.passed {{ color: #1a7f37; }} .failed {{ color: #b42318; }}
-</style></head>
-<body>
-<h1>{title}</h1>
-<p>{student_label}: <b>{student}</b><br>{total_label}: <b>{score:g} / {max_score:g}</b></p>
-<table>
-<tr><th>{exercise_label}</th><th>{points_label}</th><th>{result_label}</th><th>{message_label}</th></tr>
-{rows}
-</table>
-</body>
-</html>
-"""
-ROW = '<tr><td>{exercise}</td><td>{score:g} / {max_score:g}</td><td class="{css}">{result}</td><td>{message}</td></tr>'
-
-
-def exercise_label(exercise):
+def exercise_label(exercise: str) -> str:
     """The exercise's name, marked when it is a bonus exercise."""
-    return exercise + (" (bonus / 附加题)" if exercise in BONUS_EXERCISES else "")
+    return exercise + (" ({})".format(BONUS.inline()) if exercise in BONUS_EXERCISES else "")
 
 
-def write_feedback(autograded_notebook, student, folder):
+def _lines(text: str) -> Markup:
+    """Escaped text with its line breaks kept."""
+    return Markup("<br>").join(escape(part) for part in text.split("\n"))
+
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, keep_trailing_newline=True
+)
+_environment.filters["lines"] = _lines
+_environment.filters["points"] = "{:g}".format
+
+
+def feedback_html(student: str, results: list) -> str:
+    """A self-contained bilingual HTML page of ``exercise_results`` for ``student``."""
+    core = [row for row in results if row["exercise"] in EXERCISES]
+    rows = [
+        dict(row, label=exercise_label(row["exercise"]), result=(PASSED if row["passed"] else FAILED).text())
+        for row in results
+    ]
+    labels = {
+        "student": FEEDBACK_STUDENT.inline(),
+        "total": FEEDBACK_TOTAL.inline(),
+        "exercise": FEEDBACK_EXERCISE.inline(),
+        "points": FEEDBACK_POINTS.inline(),
+        "result": FEEDBACK_RESULT.inline(),
+        "message": FEEDBACK_MESSAGE.inline(),
+    }
+    return _environment.get_template("feedback.html.j2").render(
+        title=FEEDBACK_TITLE.inline(),
+        student=student,
+        labels=labels,
+        score=sum(row["score"] for row in core),
+        max_score=sum(row["max_score"] for row in core),
+        rows=rows,
+    )
+
+
+def write_feedback(autograded_notebook: Path, student: str, folder: Path, root: Path = REPO_ROOT) -> list:
     """Write ``folder/Gradient_Checking.html`` for ``student`` from an autograded notebook; return its rows."""
     notebook = nbformat.read(str(autograded_notebook), as_version=4)
-    rows = exercise_results(notebook)
+    rows = exercise_results(notebook, root)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / NOTEBOOK_FILE.replace(".ipynb", ".html")).write_text(feedback_html(student, rows), encoding="utf-8")
+    (folder / FEEDBACK_FILE).write_text(feedback_html(student, rows), encoding="utf-8")
     return rows
-
-
-def feedback_html(student, results):
-    """A self-contained bilingual HTML page of ``exercise_results`` for ``student``."""
-    rows = "\n".join(ROW.format(exercise=html.escape(exercise_label(row["exercise"])), score=row["score"],
-                                max_score=row["max_score"], css="passed" if row["passed"] else "failed",
-                                result=_lines(PASSED if row["passed"] else FAILED), message=_lines(row["message"]))
-                     for row in results)
-    core = [row for row in results if row["exercise"] in EXERCISES]
-    return PAGE.format(
-        title=html.escape("Gradient checking: feedback / 梯度检查：反馈"), student=html.escape(student),
-        student_label="Student / 学生", total_label="Total of the core exercises / 必做练习总分",
-        score=sum(row["score"] for row in core), max_score=sum(row["max_score"] for row in core),
-        exercise_label="Exercise / 练习", points_label="Points / 得分", result_label="Result / 结果",
-        message_label="Message / 说明", rows=rows)

@@ -11,24 +11,47 @@ KaTeX (run in-process by the ``quickjs`` package); the site ships KaTeX's CSS an
 Narrative cells carry their language (``metadata.lang``); a client-side toggle shows English,
 中文 or both. The build is deterministic: running it twice gives byte-identical files.
 """
-import re
+
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbconvert.preprocessors import ClearOutputPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
-from traitlets.config.loader import PyFileConfigLoader
 
-from course.common import (ASSIGNMENT, HELPER_MODULES, NOTEBOOK_FILE, REPO_ROOT, CourseError, bilingual,
-                           normalize_outputs, require_course_root)
-from course.site_render import PageRenderer, katex_stylesheet, render_page, pygments_stylesheet
+from course.assignment import (
+    ASSIGNMENT,
+    HELPER_FILES,
+    NOTEBOOK_FILE,
+    release_folder,
+    require_course_root,
+    source_folder,
+)
+from course.cli import add_command
+from course.messages import (
+    NOT_A_SOURCE_FILE,
+    RELEASE_INCOMPLETE,
+    SITE_STUDENT_EDITION,
+    SITE_WORKED_EDITION,
+    SITE_WRITTEN,
+    WORKED_EDITION_FAILS,
+    CourseError,
+)
+from course.notebooks import (
+    delimiters,
+    error_outputs,
+    execute,
+    is_delimiter_line,
+    master_notebook,
+    nbgrader_config,
+    normalize_outputs,
+)
+from course.site.render import PageRenderer, katex_stylesheet, pygments_stylesheet, render_page
 
 SITE_DIR = "site"
-FILES_DIR = Path(__file__).resolve().parent / "site_files"
+FILES_DIR = Path(__file__).resolve().parent / "files"
 KATEX_DIR = Path(__file__).resolve().parent / "vendor" / "katex"
 #: Seconds a worked-edition cell may run before the build gives up.
 CELL_TIMEOUT = 120
@@ -45,33 +68,23 @@ EDITIONS = {
 }
 
 
-def nbgrader_config(root):
-    """The course's ``nbgrader_config.py`` loaded as a traitlets Config (stubs, delimiters)."""
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-
-
-def master_notebook(root):
-    """The master notebook of the course, read as nbformat 4."""
-    return nbformat.read(str(root / "source" / ASSIGNMENT / NOTEBOOK_FILE), as_version=4)
-
-
 def student_edition(master, config):
     """What the release shows: solutions replaced by stubs, hidden tests and outputs removed."""
     notebook = nbformat.from_dict(master)
-    for preprocessor in (ClearSolutions(config=config), ClearHiddenTests(config=config),
-                         ClearOutputPreprocessor()):
+    for preprocessor in (ClearSolutions(config=config), ClearHiddenTests(config=config), ClearOutputPreprocessor()):
         notebook, _ = preprocessor.preprocess(notebook, {})
     return notebook
 
 
-def strip_solution_delimiters(notebook, config):
+def strip_solution_delimiters(notebook, root):
     """Delete the lines holding nbgrader's BEGIN/END SOLUTION delimiters from every code cell (in place)."""
-    solutions = ClearSolutions(config=config)
-    delimiters = (solutions.begin_solution_delimeter, solutions.end_solution_delimeter)
+    marks = delimiters(root)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             lines = cell.source.split("\n")
-            cell.source = "\n".join(line for line in lines if not any(d in line for d in delimiters))
+            cell.source = "\n".join(
+                line for line in lines if not is_delimiter_line(line, (marks.begin_solution, marks.end_solution))
+            )
     return notebook
 
 
@@ -79,23 +92,23 @@ def execute_in_copy(notebook, assignment_folder):
     """Run ``notebook`` in a temporary copy of ``assignment_folder``; raise CourseError if a cell fails."""
     with tempfile.TemporaryDirectory(prefix="course-site-") as scratch:
         folder = Path(scratch) / ASSIGNMENT
-        shutil.copytree(assignment_folder, folder, symlinks=False,
-                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(folder)}}).execute()
+        shutil.copytree(
+            assignment_folder,
+            folder,
+            symlinks=False,
+            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
+        )
+        execute(notebook, folder, CELL_TIMEOUT)
         scrub_run_folder(notebook, str(folder))
-    failures = [(cell.get("id"), out.ename, out.evalue) for cell in notebook.cells if cell.cell_type == "code"
-                for out in cell.get("outputs", []) if out.output_type == "error"]
+    failures = error_outputs(notebook)
     if failures:
-        raise CourseError(bilingual(
-            "the worked edition must run without errors; failing cells: {}".format(failures),
-            "答案版必须能无错误地运行；出错的单元格：{}".format(failures)))
+        raise CourseError(WORKED_EDITION_FAILS.format(failures=failures))
     return notebook
 
 
 def scrub_run_folder(notebook, folder):
     """Replace the temporary run folder by a placeholder in text outputs; drop run timestamps and
-    run-to-run variations (common.normalize_outputs) (in place)."""
+    run-to-run variations (notebooks.normalize_outputs) (in place)."""
     normalize_outputs(notebook)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
@@ -107,11 +120,11 @@ def scrub_run_folder(notebook, folder):
                     output.data[mime] = value.replace(folder, RUN_FOLDER_PLACEHOLDER)
 
 
-def worked_edition(master, config, assignment_folder):
+def worked_edition(master, config, assignment_folder, root):
     """The master notebook with hidden tests removed, solution delimiters deleted, then executed."""
     notebook = nbformat.from_dict(master)
     notebook, _ = ClearHiddenTests(config=config).preprocess(notebook, {})
-    strip_solution_delimiters(notebook, config)
+    strip_solution_delimiters(notebook, root)
     ClearOutputPreprocessor().preprocess(notebook, {})
     return execute_in_copy(notebook, assignment_folder)
 
@@ -120,13 +133,11 @@ def write_download(root, out):
     """Zip the release notebook and its helper modules into ``out/download/``; return (zip name, members).
 
     The zip is deterministic: fixed member order, dates and permissions."""
-    release = root / "release" / ASSIGNMENT
-    names = [NOTEBOOK_FILE, *HELPER_MODULES]
+    release = release_folder(root)
+    names = [NOTEBOOK_FILE, *HELPER_FILES]
     missing = [name for name in names if not (release / name).is_file()]
     if missing:
-        raise CourseError(bilingual(
-            "release/{}/ lacks {}: run `python -m course demo` first".format(ASSIGNMENT, ", ".join(missing)),
-            "release/{}/ 缺少 {}：请先运行 `python -m course demo`".format(ASSIGNMENT, ", ".join(missing))))
+        raise CourseError(RELEASE_INCOMPLETE.format(assignment=ASSIGNMENT, names=", ".join(missing)))
     (out / "download").mkdir(parents=True)
     with zipfile.ZipFile(out / "download" / DOWNLOAD_ZIP, "w") as archive:
         for name in names:
@@ -158,9 +169,7 @@ def copy_images(images, assignment_folder, out):
     for relative in sorted(images):
         source = (base / relative).resolve()
         if base not in source.parents or not source.is_file():
-            raise CourseError(bilingual(
-                "the notebook references {!r}, which is not a file inside source/{}/".format(relative, ASSIGNMENT),
-                "notebook 引用了 {!r}，它不是 source/{}/ 中的文件".format(relative, ASSIGNMENT)))
+            raise CourseError(NOT_A_SOURCE_FILE.format(relative=relative, assignment=ASSIGNMENT))
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
@@ -170,28 +179,43 @@ def build_site(root, out, log=print):
     """Build the whole site of the course at ``root`` into ``out`` (replaced); return the page names."""
     root = require_course_root(root)
     out = Path(out).resolve()
-    assignment_folder = root / "source" / ASSIGNMENT
+    assignment_folder = source_folder(root)
     master, config = master_notebook(root), nbgrader_config(root)
     renderer = PageRenderer()
     with tempfile.TemporaryDirectory(prefix="course-site-out-") as scratch:
         staging = Path(scratch) / SITE_DIR
         staging.mkdir()
         download = write_download(root, staging)
-        log("student edition")
+        log(SITE_STUDENT_EDITION.inline())
         pages = {"student.html": student_edition(master, config)}
-        log("worked edition (executing the master notebook)")
-        pages["worked.html"] = worked_edition(master, config, assignment_folder)
+        log(SITE_WORKED_EDITION.inline())
+        pages["worked.html"] = worked_edition(master, config, assignment_folder, root)
         for name, notebook in pages.items():
-            render_page(renderer, "edition", staging / name, notebook=notebook, page=name,
-                        title=EDITIONS[name], editions=EDITIONS)
-        render_page(renderer, "index", staging / "index.html", page="index.html", notebook=master,
-                    title=("Gradient checking", "梯度检查"), editions=EDITIONS, download=download)
+            render_page(
+                renderer,
+                "edition",
+                staging / name,
+                notebook=notebook,
+                page=name,
+                title=EDITIONS[name],
+                editions=EDITIONS,
+            )
+        render_page(
+            renderer,
+            "index",
+            staging / "index.html",
+            page="index.html",
+            notebook=master,
+            title=("Gradient checking", "梯度检查"),
+            editions=EDITIONS,
+            download=download,
+        )
         copy_images(renderer.images, assignment_folder, staging)
         copy_assets(staging)
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(staging, out)
-    log("site written to {}".format(out))
+    log(SITE_WRITTEN.format(path=out).inline())
     return ["index.html", *pages]
 
 
@@ -200,12 +224,15 @@ def _run(args):
     build_site(root, args.out or root / SITE_DIR)
 
 
-def register(subparsers):
-    parser = subparsers.add_parser(
-        "site", help="build the self-learner site (student and worked editions, EN/中文) into site/",
-        description=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("--course", default=str(REPO_ROOT), metavar="PATH",
-                        help="the course folder (default: this repository)")
-    parser.add_argument("--out", default=None, metavar="DIR",
-                        help="where to write the site (default: COURSE/site; replaced)")
-    parser.set_defaults(func=_run)
+def register(subparsers, common):
+    parser = add_command(
+        subparsers,
+        common,
+        "site",
+        "build the self-learner site (student and worked editions, EN/中文) into site/",
+        __doc__,
+        _run,
+    )
+    parser.add_argument(
+        "--out", default=None, metavar="DIR", help="where to write the site (default: COURSE/site; replaced)"
+    )

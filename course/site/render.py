@@ -4,6 +4,7 @@ One code path for both languages: a markdown cell with ``metadata.lang`` = "en"/
 an element of class ``lang-en``/``lang-zh``, which the page's toggle shows or hides; everything else
 (code, outputs, cells without a language) is shared.
 """
+
 import base64
 import html
 import re
@@ -19,17 +20,16 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from course.common import CourseError, bilingual
+from course.messages import BAD_CELL_LANGUAGE, IMAGE_NOT_RELATIVE, KATEX_FAILED, CourseError
 
-FILES_DIR = Path(__file__).resolve().parent / "site_files"
+FILES_DIR = Path(__file__).resolve().parent / "files"
 KATEX_JS = Path(__file__).resolve().parent / "vendor" / "katex" / "katex.min.js"
 #: The languages a narrative cell may have: metadata.lang -> value of the HTML lang attribute.
 LANGUAGES = {"en": "en", "zh": "zh-Hans"}
 #: Heading levels listed in a page's table of contents.
 TOC_LEVELS = ("h1", "h2", "h3")
 #: Output MIME types in order of preference (richest first).
-MIME_ORDER = ("image/svg+xml", "image/png", "image/jpeg", "text/html", "text/latex", "text/markdown",
-              "text/plain")
+MIME_ORDER = ("image/svg+xml", "image/png", "image/jpeg", "text/html", "text/latex", "text/markdown", "text/plain")
 #: KaTeX's fallback font formats, removed from its stylesheet: the site ships woff2 only.
 #: A line break between two CJK characters (with the spaces around it): browsers would show a space there.
 CJK_LINE_BREAK = re.compile("(?<=[\u2e80-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u2e80-\u9fff\uff00-\uffef])")
@@ -45,15 +45,15 @@ class Katex:
         self.context = quickjs.Context()
         self.context.eval(Path(script).read_text(encoding="utf-8"))
         self.function = self.context.eval(
-            '(function (tex, display) { return katex.renderToString(tex, '
-            '{displayMode: display, throwOnError: true, output: "htmlAndMathml"}); })')
+            "(function (tex, display) { return katex.renderToString(tex, "
+            '{displayMode: display, throwOnError: true, output: "htmlAndMathml"}); })'
+        )
 
     def render(self, tex, display):
         try:
             return self.function(tex, display)
         except quickjs.JSException as error:
-            raise CourseError(bilingual("KaTeX cannot render {!r}: {}".format(tex, error),
-                                        "KaTeX 无法渲染 {!r}：{}".format(tex, error))) from error
+            raise CourseError(KATEX_FAILED.format(tex=tex, error=error)) from error
 
 
 class MathRenderer(IPythonRenderer):
@@ -119,9 +119,7 @@ def local_image_path(src):
     if parsed.scheme == "data":
         return None
     if parsed.scheme or parsed.netloc or src.startswith("/"):
-        raise CourseError(bilingual(
-            "image {!r} is not a relative path: the site must work offline".format(src),
-            "图片 {!r} 不是相对路径：网站必须能离线使用".format(src)))
+        raise CourseError(IMAGE_NOT_RELATIVE.format(src=src))
     return unquote(parsed.path)
 
 
@@ -132,9 +130,12 @@ class PageRenderer:
         self.katex = Katex()
         self.markdown_renderer = MathRenderer(self.katex)
         self.markdown = MarkdownWithMath(renderer=self.markdown_renderer)
-        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FILES_DIR)),
-                                            autoescape=jinja2.select_autoescape(["html", "j2"]),
-                                            undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(FILES_DIR)),
+            autoescape=jinja2.select_autoescape(["html", "j2"]),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
         self.highlighter = HtmlFormatter()
 
     @property
@@ -151,16 +152,17 @@ class PageRenderer:
         if lang is None:
             return '<section class="cell markdown" id="cell-{}">\n{}</section>\n'.format(cell.get("id"), body)
         if lang not in LANGUAGES:
-            raise CourseError(bilingual(
-                "cell {}: metadata.lang must be one of {}, not {!r}".format(cell.get("id"), list(LANGUAGES), lang),
-                "单元格 {}：metadata.lang 必须是 {} 之一，而不是 {!r}".format(cell.get("id"), list(LANGUAGES), lang)))
+            raise CourseError(BAD_CELL_LANGUAGE.format(cell=cell.get("id"), languages=list(LANGUAGES), lang=lang))
         return '<section class="cell markdown lang-{0}" lang="{1}" id="cell-{2}">\n{3}</section>\n'.format(
-            lang, LANGUAGES[lang], cell.get("id"), body)
+            lang, LANGUAGES[lang], cell.get("id"), body
+        )
 
     def code_cell(self, cell):
         """HTML of a code cell: highlighted source, then its outputs (if any)."""
-        parts = ['<section class="cell code" id="cell-{}">'.format(cell.get("id")),
-                 '<div class="input">{}</div>'.format(highlight(cell.source, PythonLexer(), self.highlighter))]
+        parts = [
+            '<section class="cell code" id="cell-{}">'.format(cell.get("id")),
+            '<div class="input">{}</div>'.format(highlight(cell.source, PythonLexer(), self.highlighter)),
+        ]
         outputs = [self.output(output) for output in cell.get("outputs", [])]
         if outputs:
             parts.append('<div class="outputs">{}</div>'.format("".join(outputs)))
@@ -172,8 +174,7 @@ class PageRenderer:
         if output.output_type == "stream":
             return '<pre class="output {}">{}</pre>'.format(output.name, html.escape(strip_ansi(output.text)))
         if output.output_type == "error":
-            return '<pre class="output error">{}</pre>'.format(
-                html.escape(strip_ansi("\n".join(output.traceback))))
+            return '<pre class="output error">{}</pre>'.format(html.escape(strip_ansi("\n".join(output.traceback))))
         data = output.get("data", {})
         for mime in MIME_ORDER:
             if mime in data:
@@ -212,7 +213,7 @@ def table_of_contents(body):
         if not heading.get("id"):
             continue
         owner = heading.find_parent(class_=[re.compile("^lang-")])
-        lang = next((c[len("lang-"):] for c in owner["class"] if c.startswith("lang-")), None) if owner else None
+        lang = next((c[len("lang-") :] for c in owner["class"] if c.startswith("lang-")), None) if owner else None
         inner = "".join(str(child) for child in heading.contents)
         entries.append((int(heading.name[1]), heading["id"], inner, lang))
     return entries
@@ -224,8 +225,9 @@ def render_page(renderer, kind, path, page, title, editions, notebook=None, down
         body = renderer.notebook_body(notebook)
     else:
         body = renderer.template("index_body.html.j2", editions=editions, download=download)
-    text = renderer.template("page.html.j2", body=body, toc=table_of_contents(body), page=page,
-                             title=title, editions=editions)
+    text = renderer.template(
+        "page.html.j2", body=body, toc=table_of_contents(body), page=page, title=title, editions=editions
+    )
     Path(path).write_text(text, encoding="utf-8")
 
 

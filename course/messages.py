@@ -1,0 +1,270 @@
+"""Every English/中文 message of the course's tools, and how a message is shown.
+
+Why one catalogue: every message an instructor or a student sees from the tools (command line,
+logs, feedback pages, the notes the grader writes into a graded notebook) must exist in both
+languages. Defining each pair here, once, makes that checkable (``tests/unit`` walks this module)
+and keeps the wording consistent.
+
+A :class:`Message` is a pair of templates. ``MESSAGE.format(name=value)`` fills both; a value that
+is itself a Message contributes its English part to the English text and its Chinese part to the
+Chinese text. How it is shown depends on where:
+
+* ``text()``   -- terminal and logs: the English line, then the Chinese line (the same layout as
+  ``gc_utils.bilingual``, the student-side helper that cannot import this package);
+* ``inline()`` -- one line (progress bar, table heading, an error value in a notebook): ``en / 中文``;
+* ``html()``   -- a web page: both lines, escaped, joined by ``<br>``.
+
+The narrative cells of the notebook are not here: they carry their language as cell metadata
+(``metadata.lang``).
+"""
+
+import html
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message in English and Chinese (templates in ``str.format`` syntax)."""
+
+    en: str
+    zh: str
+
+    def format(self, **values) -> "Message":
+        """Fill the templates of both languages; a Message value gives each language its own part."""
+        en = {k: v.en if isinstance(v, Message) else v for k, v in values.items()}
+        zh = {k: v.zh if isinstance(v, Message) else v for k, v in values.items()}
+        return Message(self.en.format(**en), self.zh.format(**zh))
+
+    def text(self) -> str:
+        """For a terminal or a log: English line, then Chinese line."""
+        return "{}\n{}".format(self.en, self.zh)
+
+    def inline(self) -> str:
+        """On one line: ``English / 中文``."""
+        return "{} / {}".format(self.en, self.zh)
+
+    def html(self) -> str:
+        """For a web page: both languages, escaped, one per line."""
+        return "<br>".join(html.escape(part) for part in self.text().split("\n"))
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class CourseError(Exception):
+    """A problem the user can fix; the command prints its bilingual message (no traceback) and exits with 2."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.text())
+        self.message = message
+
+
+# ---- command line -------------------------------------------------------------------------------
+ERROR = Message("error: {message}", "错误：{message}")
+INTERRUPTED = Message("interrupted", "已中断")
+NOT_A_COURSE = Message(
+    "{root} is not the course folder: it needs nbgrader_config.py and {path}. "
+    "Pass --course PATH or run from the repository.",
+    "{root} 不是课程目录：它需要 nbgrader_config.py 和 {path}。请用 --course PATH 指定，或在仓库目录中运行。",
+)
+NBGRADER_FAILED = Message(
+    "nbgrader {command} failed (exit {code}):\n{log}", "nbgrader {command} 运行失败（退出码 {code}）：\n{log}"
+)
+
+# ---- authoring: demo, figures -------------------------------------------------------------------
+DEMO_STEP_RELEASE = Message(
+    "1/6 release: nbgrader generate_assignment {assignment} --force",
+    "1/6 发布：nbgrader generate_assignment {assignment} --force",
+)
+DEMO_STEP_SUBMISSIONS = Message("2/6 submissions: {students}", "2/6 提交：{students}")
+DEMO_STEP_AUTOGRADE = Message(
+    "3/6 autograde: nbgrader autograde {assignment} --force", "3/6 自动评分：nbgrader autograde {assignment} --force"
+)
+DEMO_STEP_FEEDBACK = Message(
+    "4/6 feedback: bilingual, per exercise, without hidden test code -> feedback/",
+    "4/6 反馈：双语、按练习、不含隐藏测试代码 -> feedback/",
+)
+DEMO_STEP_GRADES = Message(
+    "5/6 grades: nbgrader export -> grades.csv (core score; bonus in its own columns)",
+    "5/6 成绩：nbgrader export -> grades.csv（必做题得分；附加题单独成列）",
+)
+DEMO_STEP_SCORES = Message("6/6 scores:", "6/6 得分：")
+NO_GRADES_FOR = Message("no grades in the gradebook for {students}", "成绩册中没有以下学生的成绩：{students}")
+WROTE = Message("wrote {path}", "已写入 {path}")
+
+# ---- notebooks: reference solutions and patched copies ----------------------------------------
+NO_SOLUTION_CELL = Message(
+    "the master notebook has no solution cell with grade_id {names}",
+    "主 notebook 中没有 grade_id 为 {names} 的解答单元格",
+)
+PATCH_NOT_ONCE = Message(
+    "{where}: expected the text {old!r} exactly once, found it {count} times",
+    "{where}：文本 {old!r} 应恰好出现一次，实际出现 {count} 次",
+)
+NO_SUCH_EXERCISE = Message("no exercise named {names}", "没有名为 {names} 的练习")
+
+# ---- batch grading: inputs ----------------------------------------------------------------------
+NOTEBOOK_TOO_LARGE = Message("the notebook is larger than {mb} MB", "笔记本超过 {mb} MB")
+NOT_NOTEBOOK_JSON = Message(
+    "the notebook is not valid notebook JSON ({error})", "该笔记本不是有效的 notebook JSON（{error}）"
+)
+JSON_NOT_NOTEBOOK = Message(
+    "the file is JSON but not a notebook ({error})", "该文件是 JSON，但不是 notebook（{error}）"
+)
+BAD_STUDENT_ID = Message(
+    "{name!r} is not a valid student id (letters, digits, '.', '_', '-'; starting with a letter or digit)",
+    "{name!r} 不是有效的学生编号（字母、数字、'.'、'_'、'-'，以字母或数字开头）",
+)
+NO_NOTEBOOK = Message("no notebook: expected {path}", "缺少笔记本：应为 {path}")
+NOT_A_ZIP = Message("{path} is not a zip file", "{path} 不是 zip 文件")
+ZIP_WITHOUT_NOTEBOOK = Message("{path} holds no notebook (.ipynb)", "{path} 中没有笔记本（.ipynb）")
+NO_ID_IN_NAME = Message(
+    "cannot tell the student id from the file name (expected the pattern {pattern})",
+    "无法从文件名识别学生编号（应符合模式 {pattern}）",
+)
+SEVERAL_NOTEBOOKS = Message("{count} notebooks for one student: {names}", "同一名学生有 {count} 个笔记本：{names}")
+NOT_FOLDER_OR_ZIP = Message(
+    "{path} is neither a submitted/ folder nor a .zip file", "{path} 既不是 submitted/ 文件夹，也不是 .zip 文件"
+)
+
+# ---- batch grading: the run ---------------------------------------------------------------------
+SANDBOX_NEEDS_ROOT = Message(
+    "isolating submissions needs root (a private file-system view and an unprivileged user per kernel); "
+    "run as root, or pass --no-sandbox to grade without isolation (only for code you trust)",
+    "隔离提交需要 root 权限（每个内核使用私有文件视图和非特权用户）；请以 root 运行，"
+    "或使用 --no-sandbox 在不隔离的情况下评分（仅限可信代码）",
+)
+PROGRESS = Message("grading", "评分")
+GRADING_INTERRUPTED = Message(
+    "interrupted: run the same command again to grade the rest", "已中断：再次运行同一命令即可继续评分其余提交"
+)
+ALREADY_GRADED = Message(
+    "already graded, skipped (use --force to regrade): {count}", "已评分，跳过（用 --force 重新评分）：{count}"
+)
+BATCH_SUMMARY = Message(
+    "graded {graded}, skipped {skipped}, failed {failed}", "已评分 {graded}，跳过 {skipped}，失败 {failed}"
+)
+GRADING_TIMED_OUT = Message("grading took longer than {seconds} s and was stopped", "评分超过 {seconds} 秒，已被终止")
+NBGRADER_COULD_NOT_GRADE = Message("nbgrader could not grade it: {errors}", "nbgrader 无法评分：{errors}")
+WORKER_DIED = Message(
+    "the grading worker died ({error}); run the command again", "评分进程意外退出（{error}）；请重新运行命令"
+)
+GRADEBOOK_ADDING_ASSIGNMENT = Message(
+    "the gradebook has no assignment {assignment}: adding it from source/",
+    "成绩册中没有作业 {assignment}：正在从 source/ 添加",
+)
+GRADEBOOK_ADD_FAILED = Message(
+    "nbgrader generate_assignment ran, but the gradebook still has no assignment {assignment}",
+    "nbgrader generate_assignment 已运行，但成绩册中仍没有作业 {assignment}",
+)
+
+# ---- results: reports and feedback --------------------------------------------------------------
+SCORE_TABLE_CAPTION = Message(
+    "Points per student and exercise (total: the core exercises; the bonus apart)",
+    "每名学生各练习的得分（total：必做练习总分；附加题 bonus 单独计分）",
+)
+PASS_RATE = Message("pass rate", "通过率")
+REPORTS_IN = Message("reports", "报告")
+HISTOGRAM_X = Message("total score", "总分")
+HISTOGRAM_Y = Message("students", "学生数")
+HISTOGRAM_TITLE = Message("Gradient checking: {count} students", "梯度检验：{count} 名学生")
+FEEDBACK_TITLE = Message("Gradient checking: feedback", "梯度检查：反馈")
+FEEDBACK_STUDENT = Message("Student", "学生")
+FEEDBACK_TOTAL = Message("Total of the core exercises", "必做练习总分")
+FEEDBACK_EXERCISE = Message("Exercise", "练习")
+FEEDBACK_POINTS = Message("Points", "得分")
+FEEDBACK_RESULT = Message("Result", "结果")
+FEEDBACK_MESSAGE = Message("Message", "说明")
+BONUS = Message("bonus", "附加题")
+PASSED = Message("passed", "通过")
+FAILED = Message("failed", "未通过")
+HIDDEN_FAILED = Message(
+    "Your code passed the public test but not the hidden tests, which try other inputs and cases. "
+    "Re-read the instructions of this exercise and test your function on inputs of your own.",
+    "你的代码通过了公开测试，但没有通过隐藏测试（隐藏测试会使用其他输入和情形）。请重读本练习的说明，并用你自己设计的输入测试函数。",
+)
+NO_MESSAGE = Message("The test did not run to the end (no message).", "测试未能运行完毕（没有信息）。")
+
+# ---- the self-learner site ----------------------------------------------------------------------
+SITE_STUDENT_EDITION = Message("student edition", "学生版")
+SITE_WORKED_EDITION = Message("worked edition (executing the master notebook)", "答案版（正在执行主 notebook）")
+SITE_WRITTEN = Message("site written to {path}", "网站已写入 {path}")
+WORKED_EDITION_FAILS = Message(
+    "the worked edition must run without errors; failing cells: {failures}",
+    "答案版必须能无错误地运行；出错的单元格：{failures}",
+)
+RELEASE_INCOMPLETE = Message(
+    "release/{assignment}/ lacks {names}: run `python -m course demo` first",
+    "release/{assignment}/ 缺少 {names}：请先运行 `python -m course demo`",
+)
+NOT_A_SOURCE_FILE = Message(
+    "the notebook references {relative!r}, which is not a file inside source/{assignment}/",
+    "notebook 引用了 {relative!r}，它不是 source/{assignment}/ 中的文件",
+)
+KATEX_FAILED = Message("KaTeX cannot render {tex!r}: {error}", "KaTeX 无法渲染 {tex!r}：{error}")
+IMAGE_NOT_RELATIVE = Message(
+    "image {src!r} is not a relative path: the site must work offline", "图片 {src!r} 不是相对路径：网站必须能离线使用"
+)
+BAD_CELL_LANGUAGE = Message(
+    "cell {cell}: metadata.lang must be one of {languages}, not {lang!r}",
+    "单元格 {cell}：metadata.lang 必须是 {languages} 之一，而不是 {lang!r}",
+)
+
+# ---- notes the grader writes into a graded notebook (shown inline, as an error value) ----------
+CELL_NOT_RUN = Message(
+    "Autograder: this cell was not run because {reason}. The tests never run code that changes the grader's tools.",
+    "自动评分：此单元格未被运行，原因：{reason}。测试不会运行修改评分工具的代码。",
+)
+SUBMITTED_CODE = Message("submitted code", "提交的代码")
+KERNEL_NOT_RESTARTED = Message("The kernel died too often; this cell was not run.", "内核多次崩溃，此单元格未被运行。")
+KERNEL_DIED = Message(
+    "The kernel died while running this cell (e.g. os._exit(), exit() or a crash); it was restarted for the next cells.",
+    "运行此单元格时内核崩溃（例如 os._exit()、exit() 或程序崩溃）；已为后续单元格重启内核。",
+)
+CELL_TIMED_OUT = Message(
+    "This cell ran longer than {seconds} s and could not be interrupted; the kernel was restarted for the next cells.",
+    "此单元格运行超过 {seconds} 秒且无法中断；已为后续单元格重启内核。",
+)
+
+# ---- why a student cell was not run (the grading policy, course/nbgrader_ext/policy.py) ------
+AT_LINE = Message("{reason} (line {line})", "{reason}（第 {line} 行）")
+RULE_MAGIC = Message(
+    "it uses the IPython magic or shell command '{name}'", "它使用了 IPython 魔法命令或 shell 命令 '{name}'"
+)
+RULE_MAGIC_CODE = Message("the code given to a magic could not be checked", "无法检查传给魔法命令的代码")
+RULE_FORBIDDEN_NAME = Message("it uses '{name}'", "它使用了 '{name}'")
+RULE_REBINDS = Message("it rebinds '{name}', which the tests use", "它重新绑定了测试所用的名称 '{name}'")
+RULE_DUNDER_TEXT = Message("it names a special method in a string", "它在字符串中写了特殊方法名")
+RULE_CHANGES_DATA = Message(
+    "it changes data inside a module or object ('{name}')", "它修改了模块或对象内部的数据（'{name}'）"
+)
+RULE_PRIVATE = Message("it uses the private attribute '{name}'", "它使用了私有属性 '{name}'")
+RULE_FILES_OR_MEMORY = Message(
+    "it uses '{name}', which reads or writes files or raw memory", "它使用了读写文件或内存的 '{name}'"
+)
+RULE_SETS_ATTRIBUTE = Message("it changes the attribute '{name}' of an object", "它修改了对象的属性 '{name}'")
+RULE_IMPORT = Message("it imports '{name}' (allowed: {allowed})", "它导入了 '{name}'（允许：{allowed}）")
+RULE_STAR_IMPORT = Message(
+    "it uses 'from {module} import *', which rebinds built-in names",
+    "它使用了 'from {module} import *'，会覆盖内置名称",
+)
+RULE_HELPER_IMPORT = Message(
+    "it imports '{name}' from {module} (only the names the notebook imports, unrenamed)",
+    "它从 {module} 导入了 '{name}'（只允许 notebook 已导入的名称，且不得改名）",
+)
+RULE_GLOBAL = Message("it uses a 'global' statement", "它使用了 'global' 语句")
+RULE_NONLOCAL = Message("it uses a 'nonlocal' statement", "它使用了 'nonlocal' 语句")
+RULE_CLASS = Message("it defines a class", "它定义了一个类")
+RULE_REDEFINES = Message("it redefines '{name}', which the tests use", "它重新定义了测试所用的 '{name}'")
+RULE_UNREADABLE = Message("it could not be read as IPython code", "无法将其读取为 IPython 代码")
+RULE_TOO_DEEP = Message("it is nested too deeply to be checked", "嵌套过深，无法检查")
+
+
+def listing(items) -> Message:
+    """A list of names in each language's way: ``a, b`` / ``a、b``."""
+    return Message(", ".join(items), "、".join(items))
+
+
+def catalogue() -> dict:
+    """``{name: Message}`` of every message defined in this module (for the bilingual test)."""
+    return {name: value for name, value in globals().items() if isinstance(value, Message)}

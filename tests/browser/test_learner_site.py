@@ -4,10 +4,11 @@ working language toggle, loading images and Chinese text in a CJK font.
 
 Screenshots of both languages go to ``test-artifacts/`` (git-ignored).
 """
+
 import base64
 import functools
-import math
 import http.server
+import math
 import re
 import subprocess
 import sys
@@ -20,18 +21,24 @@ import matplotlib
 import nbformat
 import pytest
 from playwright.sync_api import sync_playwright
-
-from conftest import REPO, copy_course, release_notebook_path, source_notebook_path
+from support.course import REPO, copy_course, release_notebook_path, source_notebook_path
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from course.site import EDITIONS, SITE_DIR  # noqa: E402
+from course.site.build import EDITIONS, SITE_DIR  # noqa: E402
 
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PAGES = ("index.html", *EDITIONS)
 #: What raw TeX looks like when math was not rendered.
 RAW_TEX = ("$$", "\\frac", "\\tag", "\\theta", "\\varepsilon", "\\partial", "\\lim")
@@ -47,10 +54,15 @@ TEST_FIGURE_INCHES = (2, 1)
 
 # ---------------------------------------------------------------------------- building
 
+
 def build(root, out):
     """Run ``python -m course site`` on the course at ``root`` into ``out``; return ``out``."""
-    result = subprocess.run([sys.executable, "-m", "course", "site", "--course", str(root), "--out", str(out)],
-                            cwd=str(root), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "course", "site", "--course", str(root), "--out", str(out)],
+        cwd=str(root),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return Path(out)
 
@@ -83,8 +95,7 @@ def add_figure_cells(root):
     chinese = nbformat.v4.new_markdown_cell('测试图：<img src="{}" alt="直线">'.format(TEST_FIGURE), id="figure-zh")
     chinese.metadata["lang"] = "zh"
     attached = nbformat.v4.new_markdown_cell("![attached](attachment:figure.png)", id="figure-attachment")
-    attached.attachments = {"figure.png": {"image/png": base64.b64encode(
-        figure_path.read_bytes()).decode("ascii")}}
+    attached.attachments = {"figure.png": {"image/png": base64.b64encode(figure_path.read_bytes()).decode("ascii")}}
     notebook.cells[2:2] = [english, chinese, attached]
     nbformat.write(notebook, str(notebook_path))
     return 3
@@ -177,10 +188,11 @@ def expected_output_lines(notebook):
 def same_output(expected, actual):
     """True if two output lines have the same words and numbers equal up to the last digits."""
     expected_numbers, actual_numbers = NUMBER.findall(expected), NUMBER.findall(actual)
-    return (NUMBER.sub("#", expected).strip() == NUMBER.sub("#", actual).strip()
-            and len(expected_numbers) == len(actual_numbers)
-            and all(math.isclose(float(e), float(a), rel_tol=OUTPUT_RTOL)
-                    for e, a in zip(expected_numbers, actual_numbers)))
+    return (
+        NUMBER.sub("#", expected).strip() == NUMBER.sub("#", actual).strip()
+        and len(expected_numbers) == len(actual_numbers)
+        and all(math.isclose(float(e), float(a), rel_tol=OUTPUT_RTOL) for e, a in zip(expected_numbers, actual_numbers))
+    )
 
 
 def test_learner_worked_edition_shows_the_expected_outputs(built_site):
@@ -204,12 +216,16 @@ def test_learner_site_refuses_network_images(course_copy, tmp_path):
     notebook = nbformat.read(str(path), as_version=4)
     notebook.cells.append(nbformat.v4.new_markdown_cell("![remote](https://example.com/figure.png)", id="remote"))
     nbformat.write(notebook, str(path))
-    result = subprocess.run([sys.executable, "-m", "course", "site", "--course", str(course_copy),
-                             "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "course", "site", "--course", str(course_copy), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "offline" in result.stderr and not (tmp_path / "out").exists()
 
 
 # ---------------------------------------------------------------------------- in the browser
+
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -222,8 +238,9 @@ def serve():
     servers = []
 
     def start(folder):
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler,
-                                                                                    directory=str(folder)))
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder))
+        )
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return "http://127.0.0.1:{}/".format(server.server_address[1])
@@ -326,8 +343,10 @@ def test_learner_site_renders_math_offline(built_site, visit, page_name, languag
         shown, _ = visible(page, ".katex")
         assert shown > 0
         assert page.evaluate("[...document.fonts].some(f => f.family.startsWith('KaTeX') && f.status === 'loaded')")
-        fraction_heights = page.evaluate("[...document.querySelectorAll('.katex-html .mfrac')]"
-                                         ".filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect().height)")
+        fraction_heights = page.evaluate(
+            "[...document.querySelectorAll('.katex-html .mfrac')]"
+            ".filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect().height)"
+        )
         assert fraction_heights and min(fraction_heights) > 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site-{}-{}.png".format(Path(page_name).stem, language)), full_page=True)
@@ -381,8 +400,9 @@ def test_learner_site_contents_links_reach_headings(built_site, visit):
 def test_learner_site_links_and_download_work(built_site, visit):
     one = visit(built_site)
     page = one.open("index.html")
-    links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
-                          ".filter(h => !h.startsWith('#'))")
+    links = page.evaluate(
+        "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).filter(h => !h.startsWith('#'))"
+    )
     assert set(EDITIONS) <= set(links) and any(link.endswith(".zip") for link in links)
     for link in links:
         response = page.request.get(one.base_url + link)
@@ -411,7 +431,9 @@ def test_learner_site_chinese_uses_a_cjk_font(built_site, visit):
     session.send("DOM.enable")
     session.send("CSS.enable")
     document = session.send("DOM.getDocument", {"depth": 0})
-    node = session.send("DOM.querySelector", {"nodeId": document["root"]["nodeId"],
-                                              "selector": "section.lang-zh h1, section.lang-zh h2"})
+    node = session.send(
+        "DOM.querySelector",
+        {"nodeId": document["root"]["nodeId"], "selector": "section.lang-zh h1, section.lang-zh h2"},
+    )
     fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
     assert any("CJK" in font["familyName"] for font in fonts), fonts

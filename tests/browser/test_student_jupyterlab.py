@@ -7,6 +7,7 @@ requirements.txt), run all cells, read the errors of the unfinished exercises, m
 public test pass, run all again, and press nbgrader's *Validate*.  Screenshots of every step go to
 ``test-artifacts/student_jupyterlab/`` (or ``$TEST_ARTIFACTS/student_jupyterlab/``).
 """
+
 import contextlib
 import io
 import linecache
@@ -17,13 +18,20 @@ import shutil
 import nbformat
 import pytest
 from playwright.sync_api import sync_playwright
+from support.course import REPO, release_notebook_path, source_notebook_path
+from support.jupyterlab_browser import (
+    DISABLED_LAB_PLUGINS,
+    VIEWPORT,
+    ConsoleLog,
+    ForeignRequests,
+    JupyterLabPage,
+    launch_chromium,
+    start_jupyterlab,
+)
 
-from conftest import REPO, release_notebook_path, source_notebook_path
-from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
-from course.submissions import apply_patch, fill_solution_cells, reference_solutions
-from jupyterlab_browser import (DISABLED_LAB_PLUGINS, VIEWPORT, ConsoleLog, JupyterLabPage, ForeignRequests,
-                                launch_chromium, start_jupyterlab)
 import public_tests
+from course.assignment import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
+from course.notebooks import apply_patch, fill_solution_cells, reference_solutions
 
 EXERCISE = EXERCISES[0]  # forward_propagation, the one the student types
 #: The typo the student makes first: a capital X, a name that does not exist.
@@ -107,8 +115,9 @@ def lab(student_folder, tmp_path):
     The browser may load nothing but the local server: the test fails on any other request.
     """
     artifacts = artifacts_dir()
-    server = start_jupyterlab(student_folder, NOTEBOOK_FILE, tmp_path / "jupyter",
-                              os.path.join(artifacts, "jupyterlab-server.log"))
+    server = start_jupyterlab(
+        student_folder, NOTEBOOK_FILE, tmp_path / "jupyter", os.path.join(artifacts, "jupyterlab-server.log")
+    )
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -132,8 +141,9 @@ class Notebook:
         self.release = nbformat.read(str(release_notebook_path()), as_version=4)
         source = nbformat.read(str(source_notebook_path()), as_version=4)
         self.solutions = reference_solutions(source)
-        self.solution, self.run, self.tests = (cell_index(self.release, name)
-                                               for name in (EXERCISE, "ex1-run", EXERCISE + "_tests"))
+        self.solution, self.run, self.tests = (
+            cell_index(self.release, name) for name in (EXERCISE, "ex1-run", EXERCISE + "_tests")
+        )
         self.stub = stub_message(self.release.cells[self.solution].source).replace(" / ", "\n")
         self.answer = student_answer(self.release.cells[self.solution].source, self.solutions[EXERCISE])
         self.typo = apply_patch(self.answer, *TYPO, where="the student's typo")
@@ -175,8 +185,9 @@ def type_a_typo(page, notebook):
     printed, raised = public_test_report(notebook.typo)
     assert raised and not printed
     assert_shows_lines(shown, raised, "the failed public test")
-    line_number, line = next((number, text.strip()) for number, text in enumerate(notebook.typo.split("\n"), 1)
-                             if TYPO[1] in text)
+    line_number, line = next(
+        (number, text.strip()) for number, text in enumerate(notebook.typo.split("\n"), 1) if TYPO[1] in text
+    )
     assert "line {} ({})".format(line_number, line) in shown, shown
     assert "_expect_equal" not in shown, "the public tests' own frames should be hidden:\n" + shown
     page.screenshot("3-typo-public-test", page.cell(notebook.tests))
@@ -199,8 +210,9 @@ def run_all_again(page, notebook, passed_message):
     """Step 5: Run All again: exercise 1 passes, the next unfinished exercise stops the run."""
     page.run_all()
     next_run = cell_index(notebook.release, "ex2-run")
-    assert_shows_lines(page.output_text(next_run, containing="NotImplementedError"), notebook.stub,
-                       "the second exercise's run cell")
+    assert_shows_lines(
+        page.output_text(next_run, containing="NotImplementedError"), notebook.stub, "the second exercise's run cell"
+    )
     assert_shows_lines(page.output_text(notebook.tests), passed_message, "the passed public test after Run All")
     page.screenshot("5-run-all-after-exercise-1", page.cell(next_run))
 

@@ -5,18 +5,20 @@ then one test per variant checks its score per exercise.  Protects the instructo
 right answers get full marks, a wrong one loses only its exercise, tampering gains nothing, and a
 fault in one submission neither stops the batch nor costs more than its exercise.
 """
+
 import shutil
 import subprocess
 import sys
 
 import nbformat
 import pytest
+from support.catalogue import VARIANTS
+from support.course import copy_course, release_notebook_path, source_notebook_path
 
-from conftest import copy_course, release_notebook_path, source_notebook_path
-from catalogue import VARIANTS
-from course.common import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE, nbgrader_env
-from course.report import exercise_scores
-from course.submissions import apply_patch, fill_solution_cells, reference_solutions
+from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE
+from course.nbgrader_cli import nbgrader_env
+from course.notebooks import fill_solution_cells, patched_solutions, reference_solutions
+from course.results.scores import exercise_scores
 
 #: Points of each exercise, in the order of EXERCISES (the catalogue's ``expected`` uses it too).
 MAX_POINTS = (1, 1, 3, 5)
@@ -29,11 +31,7 @@ def build_submission(root, variant, release, solutions):
     if variant.start == "release":
         notebook = nbformat.from_dict(release)
     else:
-        codes = dict(solutions)
-        for exercise, replacements in variant.patches.items():
-            for old, new in replacements:
-                codes[exercise] = apply_patch(codes[exercise], old, new, "{} / {}".format(variant.name, exercise))
-        notebook = fill_solution_cells(release, codes)
+        notebook = fill_solution_cells(release, patched_solutions(solutions, variant.patches, variant.name + " / "))
     for edit in variant.edits:
         edit(notebook)
     folder = root / "submitted" / variant.name / ASSIGNMENT
@@ -47,20 +45,30 @@ def build_submission(root, variant, release, solutions):
 def graded_catalogue(tmp_path_factory):
     """Build every variant in a copy of the course and autograde them all in one nbgrader run.
 
-    Returns ``(root, scores, completed_process)``; scores as ``course.report.exercise_scores``.
+    Returns ``(root, scores, completed_process)``; scores as ``course.results.scores.exercise_scores``.
     """
     root = copy_course(tmp_path_factory.mktemp("catalogue") / "course")
     for folder in ("submitted", "autograded", "feedback"):
         shutil.rmtree(root / folder, ignore_errors=True)
     command = [sys.executable, "-m", "nbgrader"]
-    subprocess.run(command + ["generate_assignment", ASSIGNMENT, "--force"], cwd=str(root), env=nbgrader_env(),
-                   check=True, capture_output=True)
+    subprocess.run(
+        command + ["generate_assignment", ASSIGNMENT, "--force"],
+        cwd=str(root),
+        env=nbgrader_env(),
+        check=True,
+        capture_output=True,
+    )
     release = nbformat.read(str(release_notebook_path(root)), as_version=4)
     solutions = reference_solutions(nbformat.read(str(source_notebook_path(root)), as_version=4))
     for variant in VARIANTS:
         build_submission(root, variant, release, solutions)
-    result = subprocess.run(command + ["autograde", ASSIGNMENT, "--force"], cwd=str(root), env=nbgrader_env(),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        command + ["autograde", ASSIGNMENT, "--force"],
+        cwd=str(root),
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
     scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=[v.name for v in VARIANTS])
     return root, scores, result
 
@@ -87,7 +95,8 @@ def test_instructor_catalogue_scores(graded_catalogue, variant):
     maxima = tuple(scores[variant.name].get(e, (None, None))[1] for e in EXERCISES)
     assert maxima == MAX_POINTS, "maximum points changed: {}".format(maxima)
     assert got == tuple(float(p) for p in variant.expected), "{}: got {}, expected {}".format(
-        variant.what, got, variant.expected)
+        variant.what, got, variant.expected
+    )
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
@@ -128,12 +137,15 @@ def test_instructor_rejected_cell_explains_why(graded_catalogue):
 
 def test_instructor_dead_kernel_is_restarted(tmp_path):
     """GuardedExecute on its own: after os._exit() the next cells still run, with the earlier state."""
-    from course.grading import GuardedExecute
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("value = 41"),
-        nbformat.v4.new_code_cell("import os\nos._exit(3)"),
-        nbformat.v4.new_code_cell("print(value + 1)"),
-    ])
+    from course.nbgrader_ext.guarded_execute import GuardedExecute
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("value = 41"),
+            nbformat.v4.new_code_cell("import os\nos._exit(3)"),
+            nbformat.v4.new_code_cell("print(value + 1)"),
+        ]
+    )
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     executor = GuardedExecute(timeout=60, kernel_name="python3")
     executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})

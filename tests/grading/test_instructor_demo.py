@@ -1,15 +1,16 @@
 """The instructor's pipeline: one command releases, autogrades the demo class, and reports."""
+
 import csv
 import filecmp
 import subprocess
 import sys
 
 import pytest
+from support.course import REPO
 
-from conftest import REPO
-from course.common import EXERCISES
-from course.demo import DEMO_STUDENTS, demo_db_url
-from course.report import exercise_scores
+from course.assignment import EXERCISES
+from course.authoring.demo import DEMO_STUDENTS, demo_db_url
+from course.results.scores import exercise_scores
 
 POINTS = {"forward_propagation": 1, "backward_propagation": 1, "gradient_check": 3, "gradient_check_n": 5}
 #: The generated folders that are committed, and so must be what the demo produces today.
@@ -27,7 +28,9 @@ def test_instructor_reference_solution_gets_full_marks(demo_scores):
 
 
 def test_instructor_untouched_release_gets_zero_points(demo_scores):
-    assert {e: s for e, (s, _) in demo_scores["demo_untouched"].items() if e in EXERCISES} == dict.fromkeys(EXERCISES, 0)
+    assert {e: s for e, (s, _) in demo_scores["demo_untouched"].items() if e in EXERCISES} == dict.fromkeys(
+        EXERCISES, 0
+    )
 
 
 def test_instructor_one_mistake_loses_exactly_its_exercise(demo_scores):
@@ -37,7 +40,7 @@ def test_instructor_one_mistake_loses_exactly_its_exercise(demo_scores):
 
 def test_instructor_demo_prints_a_score_table_and_exports_grades(demo_course):
     root, printed = demo_course
-    table = printed[printed.index("student "):]
+    table = printed[printed.index("student ") :]
     for student in DEMO_STUDENTS:
         assert student in table
     assert "10/10" in table and "0/10" in table and "7/10" in table
@@ -87,14 +90,18 @@ def test_instructor_demo_feedback_is_bilingual_and_shows_no_hidden_test(demo_cou
     root, _ = demo_course
     hidden = set()
     import nbformat
-    from conftest import source_notebook_path
+    from support.course import source_notebook_path
+
     for cell in nbformat.read(str(source_notebook_path(root)), as_version=4).cells:
         if "### BEGIN HIDDEN TESTS" in cell.source:
             part = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
             hidden |= {line.strip() for line in part.split("\n") if len(line.strip()) > 20}
     assert hidden
-    page = (root / "feedback" / "demo_global_dtheta" / "gradient_checking" / "Gradient_Checking.html").read_text("utf-8")
+    page = (root / "feedback" / "demo_global_dtheta" / "gradient_checking" / "Gradient_Checking.html").read_text(
+        "utf-8"
+    )
     assert "gradient_check" in page and "未通过" in page and "failed" in page
     import html
+
     text = html.unescape(page)
     assert [line for line in hidden if line in text] == []

@@ -1,4 +1,5 @@
 """``python -m course grade``: an instructor grades the whole class in parallel, safely, resumably."""
+
 import csv
 import html
 import json
@@ -16,15 +17,24 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support.course import copy_course
+from support.grading import (
+    class_notebooks,
+    fresh_submitted,
+    release_notebook,
+    run_course,
+    sandbox_processes,
+    sequential_scores,
+    solved_notebook,
+    write_submission,
+)
 
-from conftest import copy_course
-from course.common import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE, nbgrader_env
-from course.grade import JOURNAL_FILE
-from course.grade_inputs import Rejected, Submission, collect
-from course.grade_worker import GradeJob, GradeResult, GradingKit
-from course.report import exercise_scores
-from grading_helpers import (class_notebooks, fresh_submitted, release_notebook, run_course, sandbox_processes,
-                             sequential_scores, solved_notebook, write_submission)
+from course.assignment import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
+from course.batch.inputs import Rejected, Submission, collect
+from course.batch.journal import JOURNAL_FILE
+from course.batch.worker import GradeJob, GradeResult, GradingKit
+from course.nbgrader_cli import nbgrader_env
+from course.results.scores import exercise_scores
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
@@ -97,8 +107,13 @@ def test_instructor_grade_writes_reports(graded_class):
 def test_instructor_grade_feedback_is_bilingual_without_hidden_tests(graded_class):
     root = graded_class["root"]
     source = nbformat.read(str(root / "source" / ASSIGNMENT / NOTEBOOK_FILE), as_version=4)
-    hidden_lines = {line.strip() for cell in source.cells for block in HIDDEN.findall(cell.source)
-                    for line in block.split("\n") if len(line.strip()) > 12}
+    hidden_lines = {
+        line.strip()
+        for cell in source.cells
+        for block in HIDDEN.findall(cell.source)
+        for line in block.split("\n")
+        if len(line.strip()) > 12
+    }
     assert hidden_lines
     for student in graded_class["students"]:
         page = (root / "feedback" / student / ASSIGNMENT / "Gradient_Checking.html").read_text(encoding="utf-8")
@@ -127,7 +142,7 @@ def test_instructor_grade_rerun_skips_and_force_regrades(graded_class):
     assert exercise_scores(sqlite_url(root)) == graded_class["expected"]
 
 
-ATTACK = r'''
+ATTACK = r"""
 import os, glob
 COURSE = {course!r}
 def probe(name, action):
@@ -156,7 +171,7 @@ probe("become root", lambda: os.setuid(0))
 probe("memory", lambda: bytearray({big}))
 write("own_file.txt")
 print("PROBES DONE", os.getuid())
-'''
+"""
 PROBE_COUNT = 15
 
 
@@ -169,14 +184,19 @@ def attacked_class(tmp_path_factory):
     """
     root = copy_course(tmp_path_factory.mktemp("attack") / "course")
     with open(str(root / "nbgrader_config.py"), "a") as config:
-        config.write("\nc.Autograde.sanitize_preprocessors = ['nbgrader.preprocessors.ClearOutput', "
-                     "'nbgrader.preprocessors.DeduplicateIds', 'nbgrader.preprocessors.OverwriteKernelspec', "
-                     "'nbgrader.preprocessors.OverwriteCells', 'nbgrader.preprocessors.CheckCellMetadata']\n")
+        config.write(
+            "\nc.Autograde.sanitize_preprocessors = ['nbgrader.preprocessors.ClearOutput', "
+            "'nbgrader.preprocessors.DeduplicateIds', 'nbgrader.preprocessors.OverwriteKernelspec', "
+            "'nbgrader.preprocessors.OverwriteCells', 'nbgrader.preprocessors.CheckCellMetadata']\n"
+        )
     marker = "pwned-{}".format(os.getpid())
     attack = ATTACK.format(course=str(root), marker=marker, big=1536 * 1024 * 1024)
     sleeper = "import time\ntime.sleep(12)\nprint('still awake')"
-    notebooks = {"s01_correct": solved_notebook(root), "s02_attacker": solved_notebook(root, extra_cells=[attack]),
-                 "s03_sleeper": solved_notebook(root, extra_cells=[sleeper] * 4)}
+    notebooks = {
+        "s01_correct": solved_notebook(root),
+        "s02_attacker": solved_notebook(root, extra_cells=[attack]),
+        "s03_sleeper": solved_notebook(root, extra_cells=[sleeper] * 4),
+    }
     fresh_submitted(root, notebooks)
     result = run_course(root, "grade", "-j", "2", "--timeout", "30", "--memory-mb", "1024")
     return {"root": root, "result": result, "marker": marker}
@@ -184,8 +204,9 @@ def attacked_class(tmp_path_factory):
 
 def attacker_output(root):
     notebook = nbformat.read(str(root / "autograded" / "s02_attacker" / ASSIGNMENT / NOTEBOOK_FILE), as_version=4)
-    return "".join(out.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                   for out in cell.get("outputs", []))
+    return "".join(
+        out.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+    )
 
 
 def test_instructor_grade_sandbox_blocks_reading_and_writing(attacked_class):
@@ -217,9 +238,14 @@ def test_instructor_grade_resumes_after_kill_9(course_copy):
     notebooks = {"k{:02d}".format(i): solved_notebook(course_copy) for i in range(6)}
     fresh_submitted(course_copy, notebooks)
     journal = course_copy / JOURNAL_FILE
-    process = subprocess.Popen([sys.executable, "-m", "course", "grade", "-j", "2", "--course", str(course_copy)],
-                               cwd=str(course_copy), env=nbgrader_env(), start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "course", "grade", "-j", "2", "--course", str(course_copy)],
+        cwd=str(course_copy),
+        env=nbgrader_env(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and process.poll() is None:
         if journal.exists() and len(journal.read_text().splitlines()) >= 2:
@@ -238,8 +264,11 @@ def test_instructor_grade_resumes_after_kill_9(course_copy):
     scores = exercise_scores(sqlite_url(course_copy))
     assert sorted(scores) == sorted(notebooks)
     assert all(core_total(row) == 10 for row in scores.values())
-    stale = [p for p in Path(tempfile.gettempdir()).glob("course-grade-*")
-             if not Path("/proc", p.name.split("-")[2]).exists()]
+    stale = [
+        p
+        for p in Path(tempfile.gettempdir()).glob("course-grade-*")
+        if not Path("/proc", p.name.split("-")[2]).exists()
+    ]
     assert stale == [], "private courses of killed workers were left behind"
 
 
@@ -290,24 +319,48 @@ def postgres():
         folder.mkdir()
         shutil.chown(str(folder), "postgres", "postgres")
     as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(as_postgres + [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run(as_postgres + [str(binaries / "pg_ctl"), "-D", str(data), "-w", "-l", str(data / "log"),
-                                  "-o", "-c listen_addresses='' -k {}".format(sockets), "start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        as_postgres + [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        as_postgres
+        + [
+            str(binaries / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(data / "log"),
+            "-o",
+            "-c listen_addresses='' -k {}".format(sockets),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
-        subprocess.run(as_postgres + [str(binaries / "createdb"), "-h", str(sockets), "gradebook"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            as_postgres + [str(binaries / "createdb"), "-h", str(sockets), "gradebook"], check=True, capture_output=True
+        )
         yield "postgresql://postgres@/gradebook?host={}".format(sockets)
     finally:
-        subprocess.run(as_postgres + [str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            as_postgres + [str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(str(home), ignore_errors=True)
 
 
 def test_instructor_grade_into_postgresql(course_copy, postgres):
-    fresh_submitted(course_copy, {k: v for k, v in class_notebooks(course_copy).items()
-                                  if k in ("s01_correct", "s02_blank", "s03_global_dtheta")})
+    fresh_submitted(
+        course_copy,
+        {
+            k: v
+            for k, v in class_notebooks(course_copy).items()
+            if k in ("s01_correct", "s02_blank", "s03_global_dtheta")
+        },
+    )
     result = run_course(course_copy, "grade", "-j", "2", "--db", postgres)
     assert result.returncode == 0, result.stdout + result.stderr
     scores = exercise_scores(postgres.replace("postgresql://", "postgresql+psycopg://"))

@@ -1,7 +1,7 @@
 """The sections of issue 5 run cleanly in a real kernel and show what the text says (issue 5)."""
-import pytest
 
-from conftest import cell_errors, execute_notebook, source_notebook_path, stderr_outputs
+import pytest
+from support.course import cell_errors, execute_notebook, source_notebook_path, stderr_outputs
 
 #: Cells of issue 5 that draw a plot, and how many images each shows.
 PLOT_CELLS = {"blocks-setup": 1, "blocks-fixed": 1, "epsilon-sweep": 1, "epsilon-float32": 1, "cost-timing": 1}

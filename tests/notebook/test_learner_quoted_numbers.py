@@ -6,14 +6,14 @@ Chinese cell, and must agree with the computed value within half a unit of its l
 (``rounding``), plus, for values dominated by floating-point round-off, ``PLATFORM_RTOL``: their
 last digits depend on the machine (the notebook says so), their order of magnitude does not.
 """
+
 import math
 
 import matplotlib
 import nbformat
 import numpy as np
 import pytest
-
-from conftest import source_notebook_path
+from support.course import source_notebook_path
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -113,29 +113,30 @@ QUOTES = [
 ]
 
 
-@pytest.mark.parametrize("name, quoted, compute, platform", QUOTES,
-                         ids=["{}:{}".format(q[0], q[1]) for q in QUOTES])
+@pytest.mark.parametrize("name, quoted, compute, platform", QUOTES, ids=["{}:{}".format(q[0], q[1]) for q in QUOTES])
 def test_learner_quoted_number_matches_the_code(notebook, ns, name, quoted, compute, platform):
     for text in texts(notebook, name):
         assert "`{}`".format(quoted) in text, "{} does not quote `{}`".format(name, quoted)
     expected, half_unit = quoted_value(quoted)
     value = compute(ns)
     tolerance = half_unit + (PLATFORM_RTOL * abs(expected) if platform else 0.0)
-    assert abs(value - expected) <= tolerance * (1 + 1e-9), "{}: text says {}, code gives {!r}".format(name, quoted, value)
+    assert abs(value - expected) <= tolerance * (1 + 1e-9), "{}: text says {}, code gives {!r}".format(
+        name, quoted, value
+    )
 
 
 def test_learner_epsilon_sweep_shape(ns):
     """The claims of 'Reading the plot': minimum near 1e-4, slopes, ratios between the curves."""
     epsilons, correct = ns["EPSILONS"], ns["two_sided"]["correct"]
     one_sided, buggy = ns["one_sided"]["correct"], ns["two_sided"]["buggy"]
-    assert epsilons[int(np.argmin(correct))] == pytest.approx(1e-4)          # "minimum ... near 1e-4"
-    assert epsilons[int(np.argmin(one_sided))] == pytest.approx(1e-6)        # "(at epsilon = 1e-6)"
-    assert 50 < _at(ns, correct, 1e-2) / _at(ns, correct, 1e-3) < 200       # "about 100 per decade"
-    assert 5 < _at(ns, correct, 1e-8) / _at(ns, correct, 1e-7) < 20         # "about 10 times per decade"
+    assert epsilons[int(np.argmin(correct))] == pytest.approx(1e-4)  # "minimum ... near 1e-4"
+    assert epsilons[int(np.argmin(one_sided))] == pytest.approx(1e-6)  # "(at epsilon = 1e-6)"
+    assert 50 < _at(ns, correct, 1e-2) / _at(ns, correct, 1e-3) < 200  # "about 100 per decade"
+    assert 5 < _at(ns, correct, 1e-8) / _at(ns, correct, 1e-7) < 20  # "about 10 times per decade"
     assert math.floor(math.log10(min(buggy) / _at(ns, correct, 1e-7))) == 6  # "six orders of magnitude"
-    assert 1e6 <= min(buggy) / ns["DIFFERENCE_THRESHOLD"] < 1e7              # "a million times below"
+    assert 1e6 <= min(buggy) / ns["DIFFERENCE_THRESHOLD"] < 1e7  # "a million times below"
     ratio = _at(ns, one_sided, 1e-4) / _at(ns, correct, 1e-4)
-    assert 5e3 < ratio < 2e4                                                 # "ten thousand times worse"
+    assert 5e3 < ratio < 2e4  # "ten thousand times worse"
     assert _at(ns, correct, 1e-7) < ns["DIFFERENCE_THRESHOLD"] and _at(ns, correct, 1e-7) > 1e-7
 
 
@@ -161,8 +162,9 @@ def measured_ratio(ns, n1, n2):
     _, cache = ns["forward_propagation_n"](X, Y, net)
     cost = ns["cost_of_vector"](X, Y, shapes=shapes)
     check = ns["best_time"](lambda: ns["numerical_gradient"](cost, vector), repeat=TIMING_REPEATS["check"])
-    backprop = ns["best_time"](lambda: ns["backward_propagation_n_fixed"](X, Y, cache),
-                               repeat=TIMING_REPEATS["backprop"])
+    backprop = ns["best_time"](
+        lambda: ns["backward_propagation_n_fixed"](X, Y, cache), repeat=TIMING_REPEATS["backprop"]
+    )
     return check / backprop
 
 
@@ -192,22 +194,30 @@ def test_learner_subset_rate_matches_probability(notebook, ns):
 
 def bonus_points(notebook):
     """Points of the bonus exercise's test cell."""
-    return next(cell.metadata["nbgrader"]["points"] for cell in notebook.cells
-                if cell.metadata.get("nbgrader", {}).get("grade_id") == "backward_propagation_n_fixed_tests")
+    return next(
+        cell.metadata["nbgrader"]["points"]
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "backward_propagation_n_fixed_tests"
+    )
 
 
 def test_learner_settings_the_text_names_are_the_code_settings(notebook, ns):
     """λ = 0.7, keep_prob = 0.8, 200 trials, ε = 1e-4 for the block report, 2 bonus points, other blocks ~1e-10."""
-    checks = [("reg-read", "\\lambda = 0.7", ns["LAMBD"] == 0.7),
-              ("reg-read", "`keep_prob = 0.8`", ns["KEEP_PROB"] == 0.8),
-              ("cost-read", "200 trials", ns["TRIALS"] == 200),
-              ("fix", "\\varepsilon = 10^{-4}", ns["BLOCK_EPSILON"] == 1e-4),
-              ("bonus", "2 bonus points", bonus_points(notebook) == 2)]
+    checks = [
+        ("reg-read", "\\lambda = 0.7", ns["LAMBD"] == 0.7),
+        ("reg-read", "`keep_prob = 0.8`", ns["KEEP_PROB"] == 0.8),
+        ("cost-read", "200 trials", ns["TRIALS"] == 200),
+        ("fix", "\\varepsilon = 10^{-4}", ns["BLOCK_EPSILON"] == 1e-4),
+        ("bonus", "2 bonus points", bonus_points(notebook) == 2),
+    ]
     for name, phrase, holds in checks:
         assert phrase in texts(notebook, name)[0], (name, phrase)
         assert holds, (name, phrase)
     zh = texts(notebook, "bonus")[1]
     assert "2 个附加分" in zh
     others = [row["difference"] for row in ns["buggy_report"] if row["block"] not in ("W2", "b1")]
-    assert all(1e-11 < value < 1e-9 for value in others), others   # "around 10^-10"
-    assert "around $10^{-10}$" in texts(notebook, "blocks-read")[0] and "$10^{-10}$ 左右" in texts(notebook, "blocks-read")[1]
+    assert all(1e-11 < value < 1e-9 for value in others), others  # "around 10^-10"
+    assert (
+        "around $10^{-10}$" in texts(notebook, "blocks-read")[0]
+        and "$10^{-10}$ 左右" in texts(notebook, "blocks-read")[1]
+    )

@@ -1,13 +1,21 @@
 """The master notebook and the release: bilingual, runs top to bottom, release leaks nothing."""
+
 import re
 
 import nbformat
 import numpy as np
 import pytest
+from support.course import (
+    cell_errors,
+    execute_notebook,
+    reference_difference_n,
+    release_notebook_path,
+    source_notebook_path,
+    stderr_outputs,
+)
 
-from conftest import reference_difference_n, cell_errors, execute_notebook, release_notebook_path, source_notebook_path, stderr_outputs
-from course.common import EXERCISES
-from course.submissions import reference_solutions
+from course.assignment import EXERCISES
+from course.notebooks import reference_solutions
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 STUB_MESSAGE = "Exercise not done yet"
@@ -36,13 +44,14 @@ def _stdout(notebook, cell_id):
 def test_learner_every_narrative_cell_exists_in_english_and_chinese(master):
     markdown = [c for c in master.cells if c.cell_type == "markdown"]
     assert markdown, "the notebook has no narrative"
-    assert all(c.metadata.get("lang") in ("en", "zh") for c in markdown), \
-        [c.id for c in markdown if c.metadata.get("lang") not in ("en", "zh")]
+    assert all(c.metadata.get("lang") in ("en", "zh") for c in markdown), [
+        c.id for c in markdown if c.metadata.get("lang") not in ("en", "zh")
+    ]
     english = [c for c in markdown if c.metadata["lang"] == "en"]
     chinese = {c.id: c for c in markdown if c.metadata["lang"] == "zh"}
     assert len(english) == len(chinese)
     for cell in english:
-        stem = cell.id[:-len("-en")]
+        stem = cell.id[: -len("-en")]
         assert cell.id.endswith("-en") and stem + "-zh" in chinese, "no Chinese twin for " + cell.id
         twin = chinese[stem + "-zh"]
         assert CJK.search(twin.source), twin.id + " has no Chinese text"
@@ -62,7 +71,7 @@ def test_student_exercises_are_nbgrader_cells_with_stubs_and_points(master):
         assert solution.metadata.nbgrader["solution"] and not solution.metadata.nbgrader["grade"]
         assert "# YOUR CODE STARTS HERE" in solution.source and "# YOUR CODE ENDS HERE" in solution.source
         assert re.search(r"# \(approx\. \d+ lines?\)", solution.source)
-        test = master.cells[master.cells.index(solution) + 1:]
+        test = master.cells[master.cells.index(solution) + 1 :]
         test = next(c for c in test if c.metadata.get("nbgrader", {}).get("grade"))
         assert test.metadata.nbgrader["grade_id"] == exercise + "_tests" and test.metadata.nbgrader["locked"]
         assert "{}_test({})".format(exercise, exercise) in test.source
@@ -92,12 +101,18 @@ def test_student_release_holds_no_solution_and_no_hidden_test(master):
     assert "BEGIN SOLUTION" not in release_text and "HIDDEN TESTS" not in release_text
     # Lines the master shows as given code (e.g. the buggy backward_propagation_n that the bonus
     # exercise corrects) are not leaks when a solution repeats them.
-    given_lines = {line.strip() for c in master.cells if c.cell_type == "code"
-                   and not c.metadata.get("nbgrader", {}).get("solution")
-                   for line in re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", c.source, flags=re.S).split("\n")}
+    given_lines = {
+        line.strip()
+        for c in master.cells
+        if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("solution")
+        for line in re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", c.source, flags=re.S).split("\n")
+    }
     for exercise, code in reference_solutions(master).items():
-        stub = next(c for c in nbformat.read(str(release_notebook_path()), as_version=4).cells
-                    if c.metadata.get("nbgrader", {}).get("grade_id") == exercise).source
+        stub = next(
+            c
+            for c in nbformat.read(str(release_notebook_path()), as_version=4).cells
+            if c.metadata.get("nbgrader", {}).get("grade_id") == exercise
+        ).source
         stub_lines = {line.strip() for line in stub.split("\n")}
         solution_lines = {line.strip() for line in code.split("\n")} - stub_lines - given_lines
         assert solution_lines, exercise

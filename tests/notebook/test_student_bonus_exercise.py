@@ -3,14 +3,15 @@
 A student passes only when BOTH planted bugs (dW2 * 2, db1 * 4) are fixed; the bonus points stay
 apart from the 10 points of the four core exercises.
 """
+
 import csv
 
 import nbformat
 import pytest
+from support.course import source_notebook_path
 
-from conftest import source_notebook_path
-from course.common import BONUS_EXERCISES, EXERCISES
-from course.submissions import apply_patch, reference_solutions
+from course.assignment import BONUS_EXERCISES, EXERCISES
+from course.notebooks import apply_patch, reference_solutions
 
 BONUS = "backward_propagation_n_fixed"
 BONUS_POINTS = 2
@@ -48,8 +49,10 @@ def run_test_cell(notebook, solution_code):
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_student_bonus_needs_both_fixes(notebook, variant, monkeypatch):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
     patches, passes = VARIANTS[variant]
     code = reference_solutions(notebook)[BONUS]
@@ -66,8 +69,11 @@ def test_student_bonus_needs_both_fixes(notebook, variant, monkeypatch):
 
 
 def test_student_bonus_points_are_kept_apart(notebook):
-    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
-              for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    points = {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"].get("points")
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    }
     assert {e: points[e + "_tests"] for e in EXERCISES} == CORE_POINTS
     assert BONUS in BONUS_EXERCISES and BONUS not in EXERCISES
     assert points[BONUS + "_tests"] == BONUS_POINTS
@@ -89,8 +95,11 @@ def test_instructor_grades_csv_keeps_bonus_out_of_the_score(demo_course):
     with open(root / "grades.csv", encoding="utf-8") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     core = float(sum(CORE_POINTS.values()))
-    expected = {"demo_reference": (core, float(BONUS_POINTS)), "demo_untouched": (0.0, 0.0),
-                "demo_global_dtheta": (core - CORE_POINTS["gradient_check"], float(BONUS_POINTS))}
+    expected = {
+        "demo_reference": (core, float(BONUS_POINTS)),
+        "demo_untouched": (0.0, 0.0),
+        "demo_global_dtheta": (core - CORE_POINTS["gradient_check"], float(BONUS_POINTS)),
+    }
     for student, (score, bonus) in expected.items():
         row = rows[student]
         assert (float(row["score"]), float(row["max_score"])) == (score, core), row

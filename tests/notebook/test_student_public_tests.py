@@ -4,6 +4,7 @@ The student's functions are compiled here the way IPython compiles a notebook ce
 ``linecache``, a pseudo file name), then handed to the public tests.  The browser test
 (test_student_jupyterlab.py) checks the same message as JupyterLab shows it.
 """
+
 import linecache
 from itertools import count
 
@@ -54,13 +55,26 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False)
 """
 
 
-@pytest.mark.parametrize("test, source, name, line_number, line", [
-    (public_tests.forward_propagation_test, FORWARD_WITH_NAME_ERROR, "forward_propagation", 2, "J = theta * X"),
-    (public_tests.forward_propagation_test, FORWARD_WITH_NUMPY_ERROR, "forward_propagation", 4,
-     "J = float(np.dot(scale, np.ones(3))) * theta * x"),
-    (public_tests.gradient_check_n_test, GRADIENT_CHECK_N_WITH_HELPER_ERROR, "gradient_check_n", 5,
-     "vector_to_dictionary(theta)"),
-])
+@pytest.mark.parametrize(
+    "test, source, name, line_number, line",
+    [
+        (public_tests.forward_propagation_test, FORWARD_WITH_NAME_ERROR, "forward_propagation", 2, "J = theta * X"),
+        (
+            public_tests.forward_propagation_test,
+            FORWARD_WITH_NUMPY_ERROR,
+            "forward_propagation",
+            4,
+            "J = float(np.dot(scale, np.ones(3))) * theta * x",
+        ),
+        (
+            public_tests.gradient_check_n_test,
+            GRADIENT_CHECK_N_WITH_HELPER_ERROR,
+            "gradient_check_n",
+            5,
+            "vector_to_dictionary(theta)",
+        ),
+    ],
+)
 def test_student_failed_public_test_names_the_line_to_fix(test, source, name, line_number, line):
     assert source.split("\n")[line_number - 1].strip() == line  # the case itself is right
     error = failure(test, student_cell(source, name))
@@ -81,7 +95,11 @@ def test_student_wrong_value_names_no_line():
 
 def test_student_public_tests_hide_their_own_frames_from_ipython():
     """IPython leaves out frames whose locals set ``__tracebackhide__``: every public-test frame above the raise."""
-    hidden = [public_tests._call, public_tests._require_number, public_tests._expect_equal,
-              public_tests._expect_difference] + [getattr(public_tests, name) for name in public_tests.__all__]
+    hidden = [
+        public_tests._call,
+        public_tests._require_number,
+        public_tests._expect_equal,
+        public_tests._expect_difference,
+    ] + [getattr(public_tests, name) for name in public_tests.__all__]
     for function in hidden:
         assert "__tracebackhide__" in function.__code__.co_varnames, function.__name__

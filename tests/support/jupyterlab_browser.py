@@ -6,6 +6,7 @@ config folder that turns off news and update checks (nothing may reach the inter
 ``launch_chromium(playwright)`` starts Debian's ``/usr/bin/chromium``; a missing browser is a failure.
 ``JupyterLabPage`` wraps a Playwright page with the few student actions the tests need.
 """
+
 import json
 import os
 import re
@@ -22,16 +23,24 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 #: Seconds to wait for the server to answer, for a page or dialog to appear, for a cell to finish.
 SERVER_START_TIMEOUT = 120
 UI_TIMEOUT_MS = 60_000
 #: Size of the browser window (and of the screenshots), in CSS pixels.
 VIEWPORT = {"width": 1400, "height": 1000}
 #: Server settings of the test only: no news feed, no update checks.
-SERVER_CONFIG = {"LabApp": {"news_url": None,
-                            "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate"}}
+SERVER_CONFIG = {
+    "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate"}
+}
 #: Front-end plugins turned off in the test: the news pop-up asks a question that would cover the notebook.
 DISABLED_LAB_PLUGINS = {"@jupyterlab/apputils-extension:announcements": True}
 
@@ -54,8 +63,12 @@ def private_jupyter_dirs(base):
     (config / "labconfig").mkdir(parents=True)
     (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
     (config / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS}))
-    return {"JUPYTER_CONFIG_DIR": str(config), "JUPYTER_DATA_DIR": str(base / "data"),
-            "JUPYTER_RUNTIME_DIR": str(base / "runtime"), "IPYTHONDIR": str(base / "ipython")}
+    return {
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "IPYTHONDIR": str(base / "ipython"),
+    }
 
 
 class JupyterLabServer:
@@ -89,7 +102,10 @@ class JupyterLabServer:
         """nbgrader's validate API (what the *Validate* button calls) on ``notebook_path``; return its JSON."""
         request = urllib.request.Request(
             "{}/assignments/validate?{}".format(self.url, urllib.parse.urlencode({"path": notebook_path})),
-            data=b"", method="POST", headers={"Authorization": "token " + self.token})
+            data=b"",
+            method="POST",
+            headers={"Authorization": "token " + self.token},
+        )
         with urllib.request.urlopen(request, timeout=SERVER_START_TIMEOUT) as response:
             return json.loads(response.read().decode())
 
@@ -106,8 +122,15 @@ class JupyterLabServer:
 
 def jupyter_lab_command(notebook_file, port, token):
     """The README's ``jupyter lab NOTEBOOK``, plus the options of a test run."""
-    command = [str(Path(sys.executable).parent / "jupyter"), "lab", notebook_file, "--no-browser",
-               "--ip=127.0.0.1", "--port={}".format(port), "--IdentityProvider.token={}".format(token)]
+    command = [
+        str(Path(sys.executable).parent / "jupyter"),
+        "lab",
+        notebook_file,
+        "--no-browser",
+        "--ip=127.0.0.1",
+        "--port={}".format(port),
+        "--IdentityProvider.token={}".format(token),
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
         command.append("--allow-root")
     return command
@@ -120,8 +143,13 @@ def start_jupyterlab(folder, notebook_file, private_dir, log_path):
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env.update(private_jupyter_dirs(private_dir))
     with open(log_path, "w") as log:
-        process = subprocess.Popen(jupyter_lab_command(notebook_file, port, token), cwd=str(folder), env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            jupyter_lab_command(notebook_file, port, token),
+            cwd=str(folder),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     server = JupyterLabServer(process, port, token, log_path)
     try:
         server.wait_until_ready()
@@ -182,7 +210,9 @@ class JupyterLabPage:
         self.page.goto(url)
         self.page.wait_for_function(
             "n => document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell').length === n",
-            arg=cell_count, timeout=UI_TIMEOUT_MS)
+            arg=cell_count,
+            timeout=UI_TIMEOUT_MS,
+        )
         self.wait_for_kernel_idle()
 
     def page_config(self):
@@ -210,7 +240,8 @@ class JupyterLabPage:
         """The highest execution count shown in any input prompt ``[N]:`` (0 if none ran yet)."""
         return self.page.evaluate(
             "() => Math.max(0, ...[...document.querySelectorAll('.jp-InputPrompt')]"
-            ".map(p => parseInt((p.textContent.match(/\\[(\\d+)\\]/) || [0, 0])[1])))")
+            ".map(p => parseInt((p.textContent.match(/\\[(\\d+)\\]/) || [0, 0])[1])))"
+        )
 
     def wait_for_kernel_idle(self, after_count=None):
         """Wait until the kernel is idle and no cell shows ``[*]``.
@@ -221,10 +252,13 @@ class JupyterLabPage:
             self.page.wait_for_function(
                 "n => [...document.querySelectorAll('.jp-InputPrompt')].some("
                 "p => parseInt((p.textContent.match(/\\[(\\d+)\\]/) || [0, 0])[1]) > n)",
-                arg=after_count, timeout=UI_TIMEOUT_MS)
+                arg=after_count,
+                timeout=UI_TIMEOUT_MS,
+            )
         self.page.wait_for_function(
             "() => ![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'))",
-            timeout=UI_TIMEOUT_MS)
+            timeout=UI_TIMEOUT_MS,
+        )
         self.page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=UI_TIMEOUT_MS)
 
     def menu(self, top, item):

@@ -1,21 +1,27 @@
 """gc_utils, testCases and public_tests: what the notebook relies on."""
-import io
+
 import contextlib
 import filecmp
+import io
 import os
 import re
 
 import numpy as np
 import pytest
-
-from conftest import REPO, reference_difference_n
-from course.common import ASSIGNMENT, HELPER_MODULES
+from support.course import REPO, reference_difference_n
 
 import gc_utils
-import testCases
 import public_tests
-from gc_utils import (PARAMETER_SHAPES, block_slices, dictionary_to_vector, gradients_to_vector,
-                      num_parameters, vector_to_dictionary)
+import testCases
+from course.assignment import ASSIGNMENT, HELPER_FILES
+from gc_utils import (
+    PARAMETER_SHAPES,
+    block_slices,
+    dictionary_to_vector,
+    gradients_to_vector,
+    num_parameters,
+    vector_to_dictionary,
+)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -26,11 +32,13 @@ def _parameters(seed=0):
 
 
 # ---------------------------------------------------------------- one source of truth
-@pytest.mark.parametrize("module", HELPER_MODULES)
+@pytest.mark.parametrize("module", HELPER_FILES)
 def test_instructor_helper_modules_have_one_source_of_truth(module):
     source_copy = REPO / "source" / ASSIGNMENT / module
     assert source_copy.is_symlink() and os.path.realpath(source_copy) == str(REPO / module)
-    copies = [REPO / "release" / ASSIGNMENT / module] + sorted((REPO / "autograded").glob("*/{}/{}".format(ASSIGNMENT, module)))
+    copies = [REPO / "release" / ASSIGNMENT / module] + sorted(
+        (REPO / "autograded").glob("*/{}/{}".format(ASSIGNMENT, module))
+    )
     assert len(copies) > 1
     for copy in copies:
         assert filecmp.cmp(copy, REPO / module, shallow=False), "{} differs from the top-level {}".format(copy, module)
@@ -114,24 +122,35 @@ def test_student_fixture_reproduces_the_seeded_draws():
 def test_student_fixtures_are_fresh_and_leave_the_global_random_state_alone():
     np.random.seed(123)
     expected_next = np.random.RandomState(123).randn()
-    for factory in (testCases.gradient_check_n_test_case, testCases.compute_cost_with_regularization_test_case,
-                    testCases.backward_propagation_with_regularization_test_case,
-                    testCases.forward_propagation_with_dropout_test_case,
-                    testCases.backward_propagation_with_dropout_test_case):
+    for factory in (
+        testCases.gradient_check_n_test_case,
+        testCases.compute_cost_with_regularization_test_case,
+        testCases.backward_propagation_with_regularization_test_case,
+        testCases.forward_propagation_with_dropout_test_case,
+        testCases.backward_propagation_with_dropout_test_case,
+    ):
         first = factory()
-        arrays = [a for part in first for a in (part.values() if isinstance(part, dict) else
-                                                part if isinstance(part, tuple) else [part])]
+        arrays = [
+            a
+            for part in first
+            for a in (part.values() if isinstance(part, dict) else part if isinstance(part, tuple) else [part])
+        ]
         for array in arrays:
             array[...] = 0
         second = factory()
-        assert any(np.any(a != 0) for part in second for a in (part.values() if isinstance(part, dict) else
-                                                                 part if isinstance(part, tuple) else [part]))
+        assert any(
+            np.any(a != 0)
+            for part in second
+            for a in (part.values() if isinstance(part, dict) else part if isinstance(part, tuple) else [part])
+        )
     assert np.random.randn() == expected_next
 
 
 def test_student_regularization_and_dropout_fixtures_are_consistent():
     """The literal caches of the seeds are forward passes: check that the copied numbers agree."""
-    _, _, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = testCases.backward_propagation_with_regularization_test_case()
+    _, _, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = (
+        testCases.backward_propagation_with_regularization_test_case()
+    )
     np.testing.assert_allclose(A1, gc_utils.relu(Z1))
     np.testing.assert_allclose(Z2, W2 @ A1 + b2, atol=1e-7)
     np.testing.assert_allclose(A2, gc_utils.relu(Z2))
@@ -140,7 +159,9 @@ def test_student_regularization_and_dropout_fixtures_are_consistent():
     A3_cost, Y, parameters = testCases.compute_cost_with_regularization_test_case()
     np.testing.assert_array_equal(A3_cost, A3)
     assert {k: v.shape for k, v in parameters.items()} == testCases.SMALL_NETWORK_SHAPES
-    _, _, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3) = testCases.backward_propagation_with_dropout_test_case()
+    _, _, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3) = (
+        testCases.backward_propagation_with_dropout_test_case()
+    )
     keep_prob = 0.5  # the masks scale kept units by 1 / keep_prob
     np.testing.assert_allclose(A1, gc_utils.relu(Z1) * D1 / keep_prob, atol=1e-7)
     np.testing.assert_allclose(Z2, W2 @ A1 + b2, atol=1e-7)
@@ -171,8 +192,12 @@ def _correct_functions():
     def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False):
         return reference_difference_n(parameters, gradients, X, Y, epsilon)
 
-    return {"forward_propagation": forward_propagation, "backward_propagation": backward_propagation,
-            "gradient_check": gradient_check, "gradient_check_n": gradient_check_n}
+    return {
+        "forward_propagation": forward_propagation,
+        "backward_propagation": backward_propagation,
+        "gradient_check": gradient_check,
+        "gradient_check_n": gradient_check_n,
+    }
 
 
 @pytest.mark.parametrize("name", ["forward_propagation", "backward_propagation", "gradient_check", "gradient_check_n"])
@@ -181,14 +206,17 @@ def test_student_public_test_passes_a_correct_function_in_both_languages(name):
     assert "\u2714 {}".format(name) in printed and "公开测试全部通过" in printed
 
 
-@pytest.mark.parametrize("name, wrong, expected_text", [
-    ("forward_propagation", lambda x, theta: theta + x, "expected 8"),
-    ("forward_propagation", lambda x, theta: 8, "expected -1.5"),
-    ("backward_propagation", lambda x, theta: theta, "expected 2"),
-    ("gradient_check", lambda x, theta, epsilon=1e-7, print_msg=False: None, "returned None"),
-    ("gradient_check", lambda x, theta, epsilon=1e-7, print_msg=False: 0.5, "2.919335883291695e-10"),
-    ("gradient_check_n", lambda p, g, X, Y, epsilon=1e-7, print_msg=False: 0.1, "0.2850931566540251"),
-])
+@pytest.mark.parametrize(
+    "name, wrong, expected_text",
+    [
+        ("forward_propagation", lambda x, theta: theta + x, "expected 8"),
+        ("forward_propagation", lambda x, theta: 8, "expected -1.5"),
+        ("backward_propagation", lambda x, theta: theta, "expected 2"),
+        ("gradient_check", lambda x, theta, epsilon=1e-7, print_msg=False: None, "returned None"),
+        ("gradient_check", lambda x, theta, epsilon=1e-7, print_msg=False: 0.5, "2.919335883291695e-10"),
+        ("gradient_check_n", lambda p, g, X, Y, epsilon=1e-7, print_msg=False: 0.1, "0.2850931566540251"),
+    ],
+)
 def test_student_public_test_failure_names_input_expected_and_result(name, wrong, expected_text):
     wrong.__name__ = name
     with pytest.raises(AssertionError) as error:

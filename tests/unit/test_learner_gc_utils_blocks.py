@@ -1,10 +1,19 @@
 """The gc_utils helpers of issue 5: per-block comparison, numerical gradient, cheap checks."""
+
 import numpy as np
 import pytest
 
-from gc_utils import (PARAMETER_SHAPES, block_differences, block_slices, directional_gradient_check,
-                      format_block_report, num_parameters, numerical_gradient, relative_difference,
-                      sampled_gradient_check)
+from gc_utils import (
+    PARAMETER_SHAPES,
+    block_differences,
+    block_slices,
+    directional_gradient_check,
+    format_block_report,
+    num_parameters,
+    numerical_gradient,
+    relative_difference,
+    sampled_gradient_check,
+)
 
 #: A cost with a known gradient: J(theta) = sum(a * theta^2) / 2, so dJ/dtheta = a * theta.
 SIZE = num_parameters()
@@ -14,7 +23,7 @@ RNG_SEED = 5
 def quadratic():
     rng = np.random.RandomState(RNG_SEED)
     weights, theta = rng.rand(SIZE, 1) + 0.5, rng.randn(SIZE, 1)
-    return (lambda t: float(np.sum(weights * t ** 2) / 2)), theta, weights * theta
+    return (lambda t: float(np.sum(weights * t**2) / 2)), theta, weights * theta
 
 
 def test_learner_relative_difference_of_a_scaled_gradient():
@@ -31,7 +40,7 @@ def test_learner_numerical_gradient_two_and_one_sided():
     assert relative_difference(grad, numerical_gradient(counted, theta, 1e-4)) < 1e-9
     assert len(calls) == 2 * SIZE
     one_sided = numerical_gradient(cost, theta, 1e-4, one_sided=True)
-    assert 1e-6 < relative_difference(grad, one_sided) < 1e-3   # first-order error: epsilon * J'' / 2
+    assert 1e-6 < relative_difference(grad, one_sided) < 1e-3  # first-order error: epsilon * J'' / 2
 
 
 def test_learner_numerical_gradient_keeps_float32():

@@ -8,6 +8,7 @@ shapes live in ONE table, ``PARAMETER_SHAPES``; every other number here
 ``PARAMETER_SHAPES`` 里；本文件中其他所有数字（切片边界、"47 个参数"中的 47）
 都由这张表推导出来。
 """
+
 import numpy as np
 
 #: Name and shape of every parameter block, in the order they are rolled into theta.
@@ -84,25 +85,38 @@ def _roll(blocks, shapes, prefix, what_en, what_zh):
     并检查每个块都存在且形状与表中一致。
     """
     if not isinstance(blocks, dict):
-        raise TypeError(bilingual(
-            "Expected a dictionary of {} (keys {}), got {}.".format(
-                what_en, ", ".join(prefix + k for k in shapes), type(blocks).__name__),
-            "期望一个{}字典（键为 {}），实际得到 {}。".format(
-                what_zh, "、".join(prefix + k for k in shapes), type(blocks).__name__)))
+        raise TypeError(
+            bilingual(
+                "Expected a dictionary of {} (keys {}), got {}.".format(
+                    what_en, ", ".join(prefix + k for k in shapes), type(blocks).__name__
+                ),
+                "期望一个{}字典（键为 {}），实际得到 {}。".format(
+                    what_zh, "、".join(prefix + k for k in shapes), type(blocks).__name__
+                ),
+            )
+        )
     columns = []
     for name, shape in shapes.items():
         key = prefix + name
         if key not in blocks:
-            raise KeyError(bilingual(
-                "The {} dictionary has no key '{}'. Add it (shape {}).".format(what_en, key, shape),
-                "{}字典缺少键 '{}'，请补上（形状 {}）。".format(what_zh, key, shape)))
+            raise KeyError(
+                bilingual(
+                    "The {} dictionary has no key '{}'. Add it (shape {}).".format(what_en, key, shape),
+                    "{}字典缺少键 '{}'，请补上（形状 {}）。".format(what_zh, key, shape),
+                )
+            )
         block = np.asarray(blocks[key])
         if block.shape != tuple(shape):
-            raise ValueError(bilingual(
-                "'{}' has shape {}, expected {}. Check how it was computed; it is not reshaped for you.".format(
-                    key, block.shape, tuple(shape)),
-                "'{}' 的形状是 {}，应为 {}。请检查它的计算过程；这里不会替你改变形状。".format(
-                    key, block.shape, tuple(shape))))
+            raise ValueError(
+                bilingual(
+                    "'{}' has shape {}, expected {}. Check how it was computed; it is not reshaped for you.".format(
+                        key, block.shape, tuple(shape)
+                    ),
+                    "'{}' 的形状是 {}，应为 {}。请检查它的计算过程；这里不会替你改变形状。".format(
+                        key, block.shape, tuple(shape)
+                    ),
+                )
+            )
         columns.append(block.reshape(-1, 1))
     return np.concatenate(columns, axis=0)
 
@@ -147,14 +161,16 @@ def vector_to_dictionary(theta, shapes=PARAMETER_SHAPES):
     theta = np.asarray(theta)
     size = num_parameters(shapes)
     if theta.shape not in ((size, 1), (size,)):
-        raise ValueError(bilingual(
-            "theta has shape {}, expected a column of {} entries, shape ({}, 1). "
-            "Build it with dictionary_to_vector and keep its shape.".format(theta.shape, size, size),
-            "theta 的形状是 {}，应为含 {} 个元素的列向量，形状 ({}, 1)。"
-            "请用 dictionary_to_vector 生成它，并保持其形状。".format(theta.shape, size, size)))
+        raise ValueError(
+            bilingual(
+                "theta has shape {}, expected a column of {} entries, shape ({}, 1). "
+                "Build it with dictionary_to_vector and keep its shape.".format(theta.shape, size, size),
+                "theta 的形状是 {}，应为含 {} 个元素的列向量，形状 ({}, 1)。"
+                "请用 dictionary_to_vector 生成它，并保持其形状。".format(theta.shape, size, size),
+            )
+        )
     flat = theta.reshape(-1)
-    return {name: flat[where].reshape(shapes[name]).copy()
-            for name, where in block_slices(shapes).items()}
+    return {name: flat[where].reshape(shapes[name]).copy() for name, where in block_slices(shapes).items()}
 
 
 def relative_difference(grad, gradapprox):
@@ -219,8 +235,7 @@ def block_differences(grad, gradapprox, shapes=PARAMETER_SHAPES, worst=3):
     for name, where in block_slices(shapes).items():
         g, a = grad[where], gradapprox[where]
         order = np.argsort(-np.abs(g - a), kind="stable")[:worst]
-        entries = [(tuple(int(k) for k in np.unravel_index(i, shapes[name])), float(g[i]), float(a[i]))
-                   for i in order]
+        entries = [(tuple(int(k) for k in np.unravel_index(i, shapes[name])), float(g[i]), float(a[i])) for i in order]
         report.append({"block": name, "difference": relative_difference(g, a), "worst": entries})
     return report
 
@@ -234,8 +249,9 @@ def format_block_report(report, threshold=DIFFERENCE_THRESHOLD):
     for row in report:
         index, g, a = row["worst"][0]
         mark = "\u2718" if row["difference"] > threshold else "\u2714"
-        lines.append("{} {:<4} {:>14.3e}   {!s:<8} {:+.6f} {:+.6f}".format(
-            mark, row["block"], row["difference"], index, g, a))
+        lines.append(
+            "{} {:<4} {:>14.3e}   {!s:<8} {:+.6f} {:+.6f}".format(mark, row["block"], row["difference"], index, g, a)
+        )
     return "\n".join(lines)
 
 
@@ -246,6 +262,7 @@ def plot_block_differences(report, threshold=DIFFERENCE_THRESHOLD, ax=None):
     Output: the axes.  以对数刻度画出每块的相对差异柱状图，阈值画成一条横线；返回坐标轴。
     """
     import matplotlib.pyplot as plt
+
     if ax is None:
         ax = plt.subplots(figsize=(6, 3))[1]
     names = [row["block"] for row in report]

@@ -66,7 +66,7 @@ def helper_module(name: str, root: Path = REPO_ROOT) -> ModuleType:
     return module
 
 
-def require_course_root(course_root) -> Path:
+def require_course_root(course_root: str | Path) -> Path:
     """Check that ``course_root`` holds the course; return it as a resolved Path."""
     root = Path(course_root).resolve()
     if not (root / "nbgrader_config.py").is_file() or not (source_folder(root) / NOTEBOOK_FILE).is_file():

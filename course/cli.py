@@ -8,6 +8,7 @@ and its own options. Its ``func`` is called with the parsed arguments and return
 import argparse
 import importlib
 import sys
+from collections.abc import Callable, Sequence
 
 from course.assignment import ASSIGNMENT, REPO_ROOT
 from course.messages import ERROR, INTERRUPTED, CourseError
@@ -42,7 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_command(subparsers, common, name: str, summary: str, docstring: str, func) -> argparse.ArgumentParser:
+def add_command(
+    subparsers: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,
+    name: str,
+    summary: str,
+    docstring: str,
+    func: Callable[[argparse.Namespace], int | None],
+) -> argparse.ArgumentParser:
     """Add subcommand ``name``: the shared options, ``summary`` in the list of commands, its module
     docstring without the title line as its description, ``func(args)`` to run it."""
     description = docstring.split("\n\n", 1)[1] if "\n\n" in docstring else docstring
@@ -51,7 +59,7 @@ def add_command(subparsers, common, name: str, summary: str, docstring: str, fun
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

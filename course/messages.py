@@ -19,6 +19,7 @@ The narrative cells of the notebook are not here: they carry their language as c
 """
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -29,7 +30,7 @@ class Message:
     en: str
     zh: str
 
-    def format(self, **values) -> "Message":
+    def format(self, **values: object) -> "Message":
         """Fill the templates of both languages; a Message value gives each language its own part."""
         en = {k: v.en if isinstance(v, Message) else v for k, v in values.items()}
         zh = {k: v.zh if isinstance(v, Message) else v for k, v in values.items()}
@@ -260,7 +261,7 @@ RULE_UNREADABLE = Message("it could not be read as IPython code", "无法将其�
 RULE_TOO_DEEP = Message("it is nested too deeply to be checked", "嵌套过深，无法检查")
 
 
-def listing(items) -> Message:
+def listing(items: Iterable[str]) -> Message:
     """A list of names in each language's way: ``a, b`` / ``a、b``."""
     return Message(", ".join(items), "、".join(items))
 

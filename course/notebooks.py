@@ -8,6 +8,7 @@ them everywhere. Used by the demo (``submitted/``), the feedback pages, the site
 
 import functools
 from collections import namedtuple
+from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
@@ -50,12 +51,12 @@ def delimiters(root: Path = REPO_ROOT) -> Delimiters:
     )
 
 
-def is_delimiter_line(line: str, markers) -> bool:
+def is_delimiter_line(line: str, markers: Iterable[str]) -> bool:
     """True if ``line`` is one of nbgrader's marker lines (``### BEGIN SOLUTION`` ...) among ``markers``."""
     return any(marker in line for marker in markers)
 
 
-def read(path) -> nbformat.NotebookNode:
+def read(path: str | Path) -> nbformat.NotebookNode:
     """A notebook file, read as nbformat 4."""
     return nbformat.read(str(path), as_version=4)
 
@@ -70,7 +71,7 @@ def release_notebook(root: Path = REPO_ROOT) -> nbformat.NotebookNode:
     return read(release_folder(root) / NOTEBOOK_FILE)
 
 
-def reference_solutions(source_notebook, root: Path = REPO_ROOT) -> dict:
+def reference_solutions(source_notebook: nbformat.NotebookNode, root: Path = REPO_ROOT) -> dict:
     """Map each exercise's grade_id (core and bonus) to its solution cell in the master notebook,
     the solution delimiters removed."""
     marks = delimiters(root)
@@ -104,7 +105,7 @@ def patched_solutions(solutions: dict, patches: dict, where: str = "") -> dict:
     return codes
 
 
-def fill_solution_cells(release_notebook, codes: dict) -> nbformat.NotebookNode:
+def fill_solution_cells(release_notebook: nbformat.NotebookNode, codes: dict) -> nbformat.NotebookNode:
     """Return a copy of ``release_notebook`` whose solution cells named in ``codes`` hold that code.
 
     ``codes`` maps a grade_id to the full source of its cell; cells not named keep the release stub.
@@ -120,13 +121,13 @@ def fill_solution_cells(release_notebook, codes: dict) -> nbformat.NotebookNode:
     return notebook
 
 
-def solved_notebook(root: Path = REPO_ROOT, patches: dict = None, where: str = "") -> nbformat.NotebookNode:
+def solved_notebook(root: Path = REPO_ROOT, patches: dict | None = None, where: str = "") -> nbformat.NotebookNode:
     """The release notebook of the course at ``root`` with the reference solutions, ``patches`` applied."""
     codes = patched_solutions(reference_solutions(master_notebook(root), root), patches, where)
     return fill_solution_cells(release_notebook(root), codes)
 
 
-def normalize_outputs(notebook) -> nbformat.NotebookNode:
+def normalize_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Make an executed notebook's outputs reproducible (in place): clear the outputs of cells tagged
     VARYING_OUTPUT_TAG (timings) and join the chunks in which the kernel happened to send printed text."""
     for cell in notebook.cells:
@@ -136,7 +137,7 @@ def normalize_outputs(notebook) -> nbformat.NotebookNode:
     return notebook
 
 
-def execute(notebook, folder, timeout: int) -> nbformat.NotebookNode:
+def execute(notebook: nbformat.NotebookNode, folder: str | Path, timeout: int) -> nbformat.NotebookNode:
     """Run ``notebook`` top to bottom in a real ``python3`` kernel whose working folder is ``folder``
     (errors are recorded in the outputs, not raised); return it."""
     NotebookClient(
@@ -149,7 +150,7 @@ def execute(notebook, folder, timeout: int) -> nbformat.NotebookNode:
     return notebook
 
 
-def error_outputs(notebook) -> list:
+def error_outputs(notebook: nbformat.NotebookNode) -> list:
     """``[(cell id, error name, error value)]`` for every code cell output that is an error."""
     return [
         (cell.get("id"), out.ename, out.evalue)

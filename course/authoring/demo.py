@@ -6,7 +6,10 @@
 6. print a score table per student and exercise.
 """
 
+import argparse
 import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import nbformat
 
@@ -46,7 +49,7 @@ DEMO_GRADEBOOK = "demo_gradebook.db"
 COURSE_PLACEHOLDER = "<course>"
 
 
-def build_demo_submissions(root):
+def build_demo_submissions(root: Path) -> None:
     """Write ``submitted/<student>/gradient_checking/Gradient_Checking.ipynb`` for every demo student."""
     for student, (_, patches) in DEMO_STUDENTS.items():
         shutil.rmtree(root / "submitted" / student / ASSIGNMENT, ignore_errors=True)
@@ -54,7 +57,7 @@ def build_demo_submissions(root):
         write_submission(root / "submitted", student, notebook)
 
 
-def normalize_notebook_file(path, root):
+def normalize_notebook_file(path: Path, root: Path) -> None:
     """Drop per-run data (execution timestamps, outputs of cells tagged VARYING_OUTPUT_TAG, the chunking of
     printed text) and the absolute course path from an executed notebook."""
     notebook = nbformat.read(str(path), as_version=4)
@@ -65,12 +68,12 @@ def normalize_notebook_file(path, root):
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def demo_db_url(root):
+def demo_db_url(root: Path) -> str:
     """The demo's own gradebook: recreated on every run, so it never touches the class's gradebook.db."""
     return "sqlite:///{}".format(root / DEMO_GRADEBOOK)
 
 
-def run_demo(root, log=print):
+def run_demo(root: str | Path, log: Callable[..., None] = print) -> dict:
     root = require_course_root(root)
     # A fresh gradebook each run: nbgrader refuses to change an assignment's cells once a gradebook
     # holds submissions for it, and demo students must not end up in the class's gradebook.db.
@@ -106,7 +109,7 @@ def _run(args):
     run_demo(args.course)
 
 
-def register(subparsers, common):
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     add_command(
         subparsers,
         common,

@@ -5,6 +5,8 @@ Labels are symbols only (the captions, in both languages, live in the notebook).
 PNG without a creation date or software tag, so re-running gives byte-identical files.
 """
 
+import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -61,7 +63,7 @@ def _blank_axes(figsize, xlim, ylim):
     return figure, ax
 
 
-def draw_model_1d():
+def draw_model_1d() -> Figure:
     """Figure 1: x -> J(theta) = theta x -> J, forward above, derivative dJ/dtheta = x coming back below."""
     figure, ax = _blank_axes((6.5, 1.9), (0, 6.5), (0, 1.9))
     _box(ax, 0.7, 1.0, r"$x$")
@@ -90,7 +92,7 @@ NETWORK_FORWARD = (r"$X$", r"$Z^{[1]}$", r"$A^{[1]}$", r"$Z^{[2]}$", r"$A^{[2]}$
 NETWORK_BACKWARD = ("", r"$dZ^{[1]}$", r"$dA^{[1]}$", r"$dZ^{[2]}$", r"$dA^{[2]}$", r"$dZ^{[3]}$", "")
 
 
-def draw_network():
+def draw_network() -> Figure:
     """Figure 2: LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID, forward arrows above, backward below."""
     step = 1.45
     figure, ax = _blank_axes((11.5, 2.6), (0, step * len(NETWORK_STEPS)), (0, 2.6))
@@ -127,7 +129,7 @@ def _grid(ax, x, y, rows, cols, color, cell):
             )
 
 
-def draw_dictionary_to_vector(root=REPO_ROOT):
+def draw_dictionary_to_vector(root: Path = REPO_ROOT) -> Figure:
     """Figure 3: the six blocks (as grids of their shapes) and the 47-entry column they are rolled into."""
     gc_utils = helper_module("gc_utils", root)
     PARAMETER_SHAPES, block_slices, num_parameters = (
@@ -182,7 +184,7 @@ FIGURES = {
 }
 
 
-def write_figures(course_root, log=print):
+def write_figures(course_root: str | Path, log: Callable[..., None] = print) -> list[Path]:
     """Draw every figure into ``<course_root>/source/<assignment>/images/``; return the paths written."""
     folder = Path(course_root) / IMAGES_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -201,7 +203,7 @@ def _run(args):
     write_figures(require_course_root(args.course))
 
 
-def register(subparsers, common):
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     add_command(
         subparsers,
         common,

@@ -33,7 +33,7 @@ def repo_files(source: Path = REPO_ROOT) -> list:
     return [f for f in listing.split("\0") if f and ((source / f).exists() or os.path.islink(source / f))]
 
 
-def copy_course(destination, source: Path = REPO_ROOT) -> Path:
+def copy_course(destination: str | Path, source: Path = REPO_ROOT) -> Path:
     """Copy the repository's files to ``destination`` (symlinks stay symlinks); return the Path."""
     destination = Path(destination)
     for name in repo_files(source):
@@ -46,7 +46,7 @@ def copy_course(destination, source: Path = REPO_ROOT) -> Path:
     return destination
 
 
-def write_submission(folder, student: str, notebook) -> Path:
+def write_submission(folder: str | Path, student: str, notebook: nbformat.NotebookNode | str) -> Path:
     """Write ``folder/<student>/gradient_checking/Gradient_Checking.ipynb`` (a notebook, or raw text)."""
     target = Path(folder) / student / ASSIGNMENT
     target.mkdir(parents=True, exist_ok=True)
@@ -58,7 +58,7 @@ def write_submission(folder, student: str, notebook) -> Path:
     return path
 
 
-def fresh_submitted(root, notebooks: dict) -> Path:
+def fresh_submitted(root: str | Path, notebooks: dict) -> Path:
     """Replace ``root/submitted`` by exactly ``notebooks`` ({student: notebook})."""
     folder = Path(root) / "submitted"
     shutil.rmtree(folder, ignore_errors=True)

@@ -9,10 +9,13 @@ re-run skip what is already graded (``--force`` regrades), and the reports: ``re
 ``reports/pass_rates.csv``, ``reports/score_histogram.png`` and a table in the terminal.
 """
 
+import argparse
 import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
@@ -20,11 +23,11 @@ from tqdm import tqdm
 
 from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, require_course_root
 from course.batch.gradebook import database_url, ensure_assignment, record_result
-from course.batch.inputs import DEFAULT_ZIP_PATTERN, Rejected, collect
+from course.batch.inputs import DEFAULT_ZIP_PATTERN, Rejected, Submission, collect
 from course.batch.journal import JOURNAL_FILE, Journal
 from course.batch.kit import build_kit
 from course.batch.store import remove_leftovers, replace_folder
-from course.batch.worker import GradeJob, Limits, grade_one, remove_stale_workspaces
+from course.batch.worker import GradeJob, GradeResult, Limits, grade_one, remove_stale_workspaces
 from course.cli import add_command
 from course.messages import (
     ALREADY_GRADED,
@@ -42,18 +45,22 @@ from course.results.reports import write_reports
 class Batch:
     """One run of the command on one course: plans the jobs, runs them, stores every result."""
 
-    def __init__(self, root, db_url, limits, sandboxed=True, log=print):
+    def __init__(
+        self, root: Path, db_url: str, limits: Limits, sandboxed: bool = True, log: Callable[..., None] = print
+    ) -> None:
         self.root, self.db_url, self.limits, self.sandboxed, self.log = root, db_url, limits, sandboxed, log
         self.journal = Journal(root / JOURNAL_FILE, db_url)
         self.failed = []
         self.remove_leftovers()
 
-    def remove_leftovers(self):
+    def remove_leftovers(self) -> None:
         """Half-written folders of a run that was killed (see ``replace_folder``) and its workers' private courses."""
         remove_leftovers(self.root)
         remove_stale_workspaces()
 
-    def plan(self, entries, force):
+    def plan(
+        self, entries: list[Submission | Rejected], force: bool
+    ) -> tuple[list[GradeJob], list[str], list[Rejected]]:
         """Split ``entries`` into (jobs to run, students skipped as already graded, Rejected entries)."""
         done = {} if force else self.journal.graded()
         rejected = [e for e in entries if isinstance(e, Rejected)]
@@ -65,7 +72,7 @@ class Batch:
         jobs = [GradeJob(e.student, e.notebook, e.timestamp, e.digest, kit, self.limits, self.sandboxed) for e in todo]
         return jobs, skipped, rejected
 
-    def store(self, gradebook, result):
+    def store(self, gradebook: Gradebook, result: GradeResult) -> None:
         """Write one successful result: gradebook, autograded/, feedback/, then the journal line."""
         record_result(gradebook, ASSIGNMENT, result)
         replace_folder(self.root / "autograded" / result.student / ASSIGNMENT, result.files)
@@ -77,7 +84,7 @@ class Batch:
             result.student, result.digest, sum(r["score"] for r in rows), sum(r["max_score"] for r in rows)
         )
 
-    def run(self, jobs, executor):
+    def run(self, jobs: list[GradeJob], executor: Executor) -> None:
         """Submit every job to ``executor`` (any concurrent.futures.Executor); store results as they come."""
         progress = tqdm(total=len(jobs), desc=PROGRESS.inline(), unit="nb", file=sys.stderr, dynamic_ncols=True)
         futures = {executor.submit(grade_one, job): job.student for job in jobs}
@@ -93,7 +100,7 @@ class Batch:
                 raise
         progress.close()
 
-    def handle(self, gradebook, student, future, progress):
+    def handle(self, gradebook: Gradebook, student: str, future: Future, progress: tqdm) -> None:
         try:
             result = future.result()
         except Exception as error:  # a worker that died: the submission is retried on the next run
@@ -110,14 +117,14 @@ class Batch:
         progress.set_postfix(failed=len(self.failed))
 
 
-def quiet_worker():
+def quiet_worker() -> None:
     """Process-pool initializer: the kernels' and nbgrader's console chatter would garble the progress bar."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
 
 
-def local_executor(workers):
+def local_executor(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes forked from this one once nbgrader is imported (importing it takes
     seconds; forked workers start with it). Call it before any thread or database connection is open."""
     import nbgrader.apps.autogradeapp  # noqa: F401
@@ -128,17 +135,17 @@ def local_executor(workers):
 
 
 def grade_course(
-    root,
-    submissions=None,
-    db=None,
-    workers=None,
-    force=False,
-    limits=Limits(),
-    sandboxed=True,
-    pattern=DEFAULT_ZIP_PATTERN,
-    executor=None,
-    log=print,
-):
+    root: str | Path,
+    submissions: str | Path | None = None,
+    db: str | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    limits: Limits = Limits(),
+    sandboxed: bool = True,
+    pattern: str = DEFAULT_ZIP_PATTERN,
+    executor: Executor | None = None,
+    log: Callable[..., None] = print,
+) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """Grade every submission of ``submissions`` (folder or zip; default ``root/submitted``).
 
     Returns ``(graded, skipped, failed)``: lists of student ids (``failed`` as (id, message) pairs,
@@ -186,7 +193,7 @@ def _run(args):
     return 1 if failed else 0
 
 
-def register(subparsers, common):
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = add_command(
         subparsers,
         common,

@@ -10,6 +10,7 @@
 import sqlite3
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
 
 from course.assignment import ASSIGNMENT
+from course.batch.worker import GradeResult
 from course.messages import GRADEBOOK_ADD_FAILED, GRADEBOOK_ADDING_ASSIGNMENT, CourseError
 from course.nbgrader_cli import run_nbgrader
 
@@ -24,7 +26,7 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 POSTGRES_DRIVER = "postgresql+psycopg://"
 
 
-def database_url(course_root, db=None):
+def database_url(course_root: str | Path, db: str | None = None) -> str:
     """The SQLAlchemy URL of the gradebook: ``db`` as given (postgresql:// uses psycopg 3), or the course's SQLite."""
     if not db:
         return "sqlite:///{}".format(Path(course_root) / "gradebook.db")
@@ -34,7 +36,7 @@ def database_url(course_root, db=None):
     return db
 
 
-def has_assignment(db_url):
+def has_assignment(db_url: str) -> bool:
     with Gradebook(db_url) as gradebook:
         try:
             gradebook.find_assignment(ASSIGNMENT)
@@ -43,7 +45,7 @@ def has_assignment(db_url):
     return True
 
 
-def ensure_assignment(course_root, db_url, log=print):
+def ensure_assignment(course_root: str | Path, db_url: str, log: Callable[..., None] = print) -> None:
     """Put the assignment's definition into the gradebook if it is not there (nbgrader generate_assignment
     writing its output to a throw-away folder, so release/ is left alone)."""
     if has_assignment(db_url):
@@ -62,7 +64,7 @@ def ensure_assignment(course_root, db_url, log=print):
         raise CourseError(GRADEBOOK_ADD_FAILED.format(assignment=ASSIGNMENT))
 
 
-def copy_assignment(source, target, name):
+def copy_assignment(source: Gradebook, target: Gradebook, name: str) -> None:
     """Copy assignment ``name`` (notebooks and all their cells) from Gradebook ``source`` to ``target``."""
     assignment = source.find_assignment(name)
     target.update_or_create_assignment(name, duedate=assignment.duedate)
@@ -86,7 +88,7 @@ def copy_assignment(source, target, name):
             )
 
 
-def stamp_schema_version(source, path):
+def stamp_schema_version(source: Gradebook, path: str | Path) -> None:
     """Create SQLite file ``path`` with the schema version of Gradebook ``source`` (what nbgrader would
     otherwise find out by running the ``alembic`` command, which takes seconds)."""
     version = source.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -96,7 +98,7 @@ def stamp_schema_version(source, path):
     connection.close()
 
 
-def template_gradebook(db_url, folder):
+def template_gradebook(db_url: str, folder: str | Path) -> bytes:
     """Write ``folder/gradebook.db`` holding only the assignment's definition; return its bytes."""
     path = Path(folder) / "gradebook.db"
     with Gradebook(db_url) as source:
@@ -107,7 +109,7 @@ def template_gradebook(db_url, folder):
     return path.read_bytes()
 
 
-def record_result(gradebook, assignment, result):
+def record_result(gradebook: Gradebook, assignment: str, result: GradeResult) -> None:
     """Store a successful GradeResult in ``gradebook`` (idempotent: grading twice leaves one submission)."""
     gradebook.update_or_create_student(result.student)
     extra = {"timestamp": result.timestamp} if result.timestamp else {}

@@ -47,7 +47,7 @@ class Submission:
     timestamp: str = None  # contents of nbgrader's timestamp.txt, if any
 
     @property
-    def digest(self):
+    def digest(self) -> str:
         """Fingerprint of what is graded: a changed notebook or timestamp is graded again."""
         return hashlib.sha256(self.notebook + b"\0" + (self.timestamp or "").encode()).hexdigest()
 
@@ -60,11 +60,11 @@ class Rejected:
     message: str
 
 
-def too_large():
+def too_large() -> str:
     return NOTEBOOK_TOO_LARGE.format(mb=MAX_NOTEBOOK_BYTES // 2**20).text()
 
 
-def check_notebook(data):
+def check_notebook(data: bytes) -> str | None:
     """The problem with notebook bytes ``data`` (a bilingual message), or None if it is a readable notebook."""
     if len(data) > MAX_NOTEBOOK_BYTES:
         return too_large()
@@ -77,17 +77,17 @@ def check_notebook(data):
     return None
 
 
-def make_submission(student, data, timestamp=None):
+def make_submission(student: str, data: bytes, timestamp: str | None = None) -> Submission | Rejected:
     """A Submission, or a Rejected saying why ``data`` cannot be graded."""
     problem = check_notebook(data)
     return Rejected(student, problem) if problem else Submission(student, data, timestamp)
 
 
-def bad_id(name):
+def bad_id(name: str) -> Rejected:
     return Rejected(name, BAD_STUDENT_ID.format(name=name).text())
 
 
-def from_submitted_folder(folder):
+def from_submitted_folder(folder: str | Path) -> list[Submission | Rejected]:
     """Read ``folder/<student>/gradient_checking/Gradient_Checking.ipynb`` (+ timestamp.txt) for every student."""
     entries = []
     for student_dir in sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -105,7 +105,7 @@ def from_submitted_folder(folder):
     return entries
 
 
-def from_zip(path, pattern=DEFAULT_ZIP_PATTERN):
+def from_zip(path: str | Path, pattern: str = DEFAULT_ZIP_PATTERN) -> list[Submission | Rejected]:
     """Read one notebook per student from an LMS zip; the student id comes from the file name via ``pattern``."""
     regex = re.compile(pattern)
     try:
@@ -143,7 +143,7 @@ def from_zip(path, pattern=DEFAULT_ZIP_PATTERN):
     return entries
 
 
-def collect(source, pattern=DEFAULT_ZIP_PATTERN):
+def collect(source: str | Path, pattern: str = DEFAULT_ZIP_PATTERN) -> list[Submission | Rejected]:
     """Submissions and rejections from ``source`` (a submitted/ folder or a .zip file)."""
     source = Path(source)
     if source.is_file() and source.suffix.lower() == ".zip":

@@ -20,11 +20,11 @@ class Journal:
     what was graded and that gradebook's key. A line cut short by a crash is ignored.
     """
 
-    def __init__(self, path, db_url):
+    def __init__(self, path: str | Path, db_url: str) -> None:
         self.path = Path(path)
         self.db_key = hashlib.sha256(db_url.encode()).hexdigest()[:16]
 
-    def graded(self):
+    def graded(self) -> dict[str, str]:
         """``{student: digest}`` of what this gradebook already holds."""
         done = {}
         if not self.path.exists():
@@ -38,7 +38,7 @@ class Journal:
                 done[entry["student"]] = entry["digest"]
         return done
 
-    def record(self, student, digest, score, max_score):
+    def record(self, student: str, digest: str, score: float, max_score: float) -> None:
         line = json.dumps(
             {
                 "student": student,

@@ -19,7 +19,7 @@ SOURCE_IGNORED = (".pyc",)
 SOURCE_IGNORED_DIRS = ("__pycache__", ".ipynb_checkpoints")
 
 
-def source_files(root):
+def source_files(root: str | Path) -> dict[str, bytes]:
     """``{path in the private course: bytes}`` of source/<assignment>/: the master notebook and its helper
     files (symlinks resolved)."""
     folder = source_folder(root)
@@ -33,7 +33,7 @@ def source_files(root):
     return files
 
 
-def build_kit(root, db_url):
+def build_kit(root: str | Path, db_url: str) -> GradingKit:
     """The GradingKit of this course: its nbgrader_config.py, source helpers and the assignment's definition."""
     files = {"nbgrader_config.py": (Path(root) / "nbgrader_config.py").read_bytes()}
     files.update(source_files(root))

@@ -46,7 +46,7 @@ def _check(result, what):
         raise OSError(error, "{}: {}".format(what, os.strerror(error)))
 
 
-def mount(source, target, fstype=None, flags=0, data=None):
+def mount(source: str | None, target: str, fstype: str | None = None, flags: int = 0, data: str | None = None) -> None:
     """mount(2) with str arguments."""
     encode = lambda value: value.encode() if value is not None else None  # noqa: E731
     _check(
@@ -55,7 +55,7 @@ def mount(source, target, fstype=None, flags=0, data=None):
     )
 
 
-def bind(source, target, read_only=True):
+def bind(source: str, target: str, read_only: bool = True) -> None:
     """Bind-mount ``source`` on ``target`` (created as a directory or empty file), read-only by default."""
     if os.path.isdir(source):
         os.makedirs(target, exist_ok=True)
@@ -67,7 +67,7 @@ def bind(source, target, read_only=True):
         mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_REC)
 
 
-def python_paths():
+def python_paths() -> list[str]:
     """The real directories of this Python installation (the venv and the interpreter it comes from)."""
     paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     paths.add(os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))
@@ -78,7 +78,7 @@ def _covered(path, roots):
     return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
-def build_root(new_root, workdir, tmp_mb):
+def build_root(new_root: str, workdir: str, tmp_mb: int) -> None:
     """Assemble the sandbox's file system under ``new_root`` (already a fresh tmpfs)."""
     bound = []
     for path in SYSTEM_PATHS:
@@ -103,7 +103,7 @@ def build_root(new_root, workdir, tmp_mb):
     bind(workdir, new_root + workdir, read_only=False)
 
 
-def enter_sandbox(workdir, uid, tmp_mb):
+def enter_sandbox(workdir: str, uid: int, tmp_mb: int) -> None:
     """New mount namespace, private root, chroot; afterwards only ``workdir`` and /tmp are writable."""
     _check(_libc.unshare(CLONE_NEWNS), "unshare")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -115,7 +115,7 @@ def enter_sandbox(workdir, uid, tmp_mb):
     os.chdir(workdir)
 
 
-def set_limits(memory_mb, cpu_seconds, file_mb, processes):
+def set_limits(memory_mb: int, cpu_seconds: int, file_mb: int, processes: int) -> None:
     """Resource limits of the kernel (inherited by anything it starts)."""
     for limit, value in (
         (resource.RLIMIT_AS, memory_mb * MEBIBYTE),
@@ -127,7 +127,7 @@ def set_limits(memory_mb, cpu_seconds, file_mb, processes):
         resource.setrlimit(limit, (value, value))
 
 
-def drop_privileges(uid):
+def drop_privileges(uid: int) -> None:
     """Become ``uid`` (group ``uid``, no supplementary groups), for good."""
     os.setgroups([])
     os.setgid(uid)
@@ -135,7 +135,7 @@ def drop_privileges(uid):
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
 
 
-def kernel_environment():
+def kernel_environment() -> dict[str, str]:
     """A clean environment for the kernel: no variable of the grader leaks in except harmless ones."""
     env = {name: os.environ[name] for name in KEPT_ENV if name in os.environ}
     env.update(
@@ -153,7 +153,7 @@ def kernel_environment():
     return env
 
 
-def kill_uid(uid):
+def kill_uid(uid: int) -> int:
     """Kill (SIGKILL) every process running as ``uid``; return how many were signalled."""
     killed = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -168,7 +168,7 @@ def kill_uid(uid):
     return killed
 
 
-def parse_args(argv):
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--uid", type=int, required=True, help="unprivileged user (and group) id to run as")
     parser.add_argument("--memory-mb", type=int, required=True, help="address-space limit")
@@ -181,7 +181,7 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.uid <= 0:
         raise SystemExit("the sandbox user must not be root")

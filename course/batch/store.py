@@ -12,7 +12,7 @@ LEFTOVERS = tuple(
 )
 
 
-def replace_folder(target, files):
+def replace_folder(target: str | Path, files: dict[str, bytes]) -> None:
     """Atomically replace folder ``target`` by one holding ``{relative path: bytes}``."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +31,7 @@ def replace_folder(target, files):
         staging.rename(target)
 
 
-def remove_leftovers(root):
+def remove_leftovers(root: str | Path) -> None:
     """Delete the half-written folders of a run that was killed (see ``replace_folder``)."""
     for pattern in LEFTOVERS:
         for path in Path(root).glob(pattern):

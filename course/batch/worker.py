@@ -82,7 +82,7 @@ class GradeResult:
     log: str = ""
 
 
-def write_files(root, files):
+def write_files(root: str | Path, files: dict[str, bytes]) -> None:
     """Write ``{relative path: bytes}`` under ``root``."""
     for relative, data in files.items():
         target = Path(root) / relative
@@ -90,7 +90,7 @@ def write_files(root, files):
         target.write_bytes(data)
 
 
-def write_kernelspec(folder, job, uid):
+def write_kernelspec(folder: str | Path, job: GradeJob, uid: int) -> str:
     """A ``python3`` kernelspec whose kernel starts inside the sandbox; return the jupyter path to use."""
     kernels = Path(folder) / "kernels" / "python3"
     kernels.mkdir(parents=True)
@@ -113,7 +113,7 @@ def write_kernelspec(folder, job, uid):
     return str(folder)
 
 
-def build_private_course(root, job):
+def build_private_course(root: str | Path, job: GradeJob) -> None:
     """The course as nbgrader sees it for this one student: kit files + ``submitted/<student>/...``."""
     write_files(root, job.kit.files)
     submitted = Path(root) / "submitted" / job.student / ASSIGNMENT
@@ -123,7 +123,7 @@ def build_private_course(root, job):
     write_files(submitted, files)
 
 
-def run_autograde(course_root, student):
+def run_autograde(course_root: str | Path, student: str) -> tuple[bool, str]:
     """Run nbgrader's AutogradeApp on the private course (in this process); return (succeeded, log text)."""
     from nbgrader.apps.autogradeapp import AutogradeApp
 
@@ -157,7 +157,7 @@ def run_autograde(course_root, student):
     return succeeded, stream.getvalue()
 
 
-def read_grades(course_root, student):
+def read_grades(course_root: str | Path, student: str) -> tuple[str | None, dict]:
     """``(timestamp, {notebook: {"late_submission_penalty", "grades": {cell: auto_score},
     "comments": {cell: auto_comment}}})`` of ``student`` in the private gradebook."""
     from nbgrader.api import Gradebook
@@ -175,7 +175,7 @@ def read_grades(course_root, student):
     return timestamp, notebooks
 
 
-def collect_files(folder):
+def collect_files(folder: str | Path) -> dict[str, bytes]:
     """``{relative path: bytes}`` of the regular files under ``folder`` (symlinks are never followed)."""
     files, total = {}, 0
     for directory, subdirs, names in os.walk(folder):
@@ -194,7 +194,7 @@ def collect_files(folder):
     return files
 
 
-def failure_message(log, timed_out, limits):
+def failure_message(log: str, timed_out: bool, limits: Limits) -> str:
     """Why grading failed, as bilingual text for the instructor's terminal and the student's record."""
     if timed_out:
         return GRADING_TIMED_OUT.format(seconds=limits.wall_seconds).text()
@@ -202,7 +202,7 @@ def failure_message(log, timed_out, limits):
     return NBGRADER_COULD_NOT_GRADE.format(errors=" | ".join(errors[-3:])).text()
 
 
-def remove_stale_workspaces():
+def remove_stale_workspaces() -> None:
     """Delete the private courses of workers that no longer run (killed in the middle of a job)."""
     for path in Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*"):
         pid = path.name[len(WORKSPACE_PREFIX) :].split("-", 1)[0]
@@ -210,7 +210,7 @@ def remove_stale_workspaces():
             shutil.rmtree(str(path), ignore_errors=True)
 
 
-def grade_one(job):
+def grade_one(job: GradeJob) -> GradeResult:
     """Grade ``job`` (a GradeJob) in a private temporary course; return a GradeResult. Never raises for
     a bad submission: problems come back as ``ok=False`` with a message."""
     started = time.monotonic()

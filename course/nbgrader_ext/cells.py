@@ -3,7 +3,7 @@
 from nbgrader.api import Gradebook, MissingEntry
 
 
-def gradebook_cells(resources):
+def gradebook_cells(resources: dict) -> dict[str, dict]:
     """What the gradebook knows of the notebook being graded (``resources`` of an nbgrader step).
 
     Output: ``{grade_id: nbgrader metadata}`` for every cell of the source notebook -- the flags

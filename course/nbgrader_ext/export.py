@@ -8,7 +8,7 @@ exercises only (late penalty as nbgrader computed it), and two more columns, ``b
 
 import csv
 
-from nbgrader.api import MissingEntry
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins.export import CsvExportPlugin
 
 from course.assignment import BONUS_EXERCISES, NOTEBOOK, test_cell_name
@@ -18,7 +18,7 @@ BONUS_COLUMNS = ("bonus_score", "bonus_max_score")
 EXPORTER = "course.nbgrader_ext.export.CoreBonusCsvExportPlugin"
 
 
-def bonus_points(gradebook, assignment, student):
+def bonus_points(gradebook: Gradebook, assignment: str, student: str) -> tuple[float, float]:
     """``(score, max_score)`` of the bonus test cells of one student's submission (0 where missing)."""
     score = maximum = 0.0
     for exercise in BONUS_EXERCISES:
@@ -34,7 +34,7 @@ def bonus_points(gradebook, assignment, student):
 class CoreBonusCsvExportPlugin(CsvExportPlugin):
     """CSV export whose score columns count the core exercises; the bonus has its own two columns."""
 
-    def export(self, gradebook):
+    def export(self, gradebook: Gradebook) -> None:
         super().export(gradebook)
         destination = self.to or "grades.csv"
         with open(destination, newline="", encoding="utf-8") as handle:

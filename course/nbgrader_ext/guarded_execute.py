@@ -10,6 +10,7 @@ replays the cells that had run fine, and grading goes on.
 import copy
 import os
 import resource
+from typing import Any
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -59,7 +60,9 @@ class GuardedExecute(Execute):
         help="Extra file names (besides the assignment's source files) a submission may keep next to the notebook.",
     ).tag(config=True)
 
-    def preprocess(self, nb, resources=None, km=None):
+    def preprocess(
+        self, nb: nbformat.NotebookNode, resources: dict | None = None, km: Any = None
+    ) -> tuple[nbformat.NotebookNode, dict]:
         path = (resources or {}).get("metadata", {}).get("path")
         if path and "nbgrader" in resources:
             self.remove_foreign_files(path, resources["nbgrader"]["assignment"])
@@ -67,7 +70,7 @@ class GuardedExecute(Execute):
         self._restarts = 0
         return super().preprocess(nb, resources, km)
 
-    def remove_foreign_files(self, folder, assignment):
+    def remove_foreign_files(self, folder: str, assignment: str) -> None:
         """Delete every file under ``folder`` that is neither a top-level notebook nor a file of
         source/<assignment>/ (same relative path), then the folders left empty."""
         coursedir = CourseDirectory(config=self.config)
@@ -86,12 +89,14 @@ class GuardedExecute(Execute):
             if directory != folder and not os.listdir(directory):
                 os.rmdir(directory)
 
-    async def async_start_new_kernel(self, **kwargs):
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
         if self.memory_limit_mb > 0 and os.name == "posix":
             kwargs.setdefault("preexec_fn", _limit_address_space(self.memory_limit_mb * 1024 * 1024))
         await super().async_start_new_kernel(**kwargs)
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(
+        self, cell: nbformat.NotebookNode, resources: dict, index: int
+    ) -> tuple[nbformat.NotebookNode, dict]:
         if cell.cell_type != "code":
             return cell, self.resources
         if self.kc is None:  # too many restarts: the rest is not run

@@ -4,6 +4,7 @@ Why: nbgrader caps lines per output, not characters, so one megabyte-long line w
 graded notebook and the gradebook's feedback.
 """
 
+import nbformat
 from nbgrader.preprocessors import LimitOutput
 from traitlets import Integer
 
@@ -15,7 +16,9 @@ class LimitOutputSize(LimitOutput):
         config=True
     )
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(
+        self, cell: nbformat.NotebookNode, resources: dict, index: int
+    ) -> tuple[nbformat.NotebookNode, dict]:
         cell, resources = super().preprocess_cell(cell, resources, index)
         if self.max_chars >= 0 and cell.cell_type == "code":
             for output in cell.outputs:

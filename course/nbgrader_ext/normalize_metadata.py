@@ -4,6 +4,7 @@ Why: nbgrader 0.9 trusts the metadata in the student's file and crashes on edite
 leaving the whole submission ungraded.
 """
 
+import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course.nbgrader_ext.cells import gradebook_cells
@@ -19,7 +20,7 @@ class NormalizeCellMetadata(NbGraderPreprocessor):
     submission ungraded.
     """
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         known = gradebook_cells(resources)
         if not known:  # notebook not in the gradebook: nbgrader reports that itself
             return nb, resources

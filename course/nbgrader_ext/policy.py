@@ -12,6 +12,8 @@ import builtins
 import re
 from collections import namedtuple
 
+import nbformat
+
 from course.assignment import HELPER_MODULES
 from course.messages import (
     AT_LINE,
@@ -126,7 +128,7 @@ def neutralized_source(original: str, reason: Message) -> str:
     return "raise PermissionError({!r})\n# --- {} ---\n{}".format(message, SUBMITTED_CODE.inline(), commented)
 
 
-def python_source(cell_source):
+def python_source(cell_source: str) -> str:
     """Turn IPython syntax (magics ``%``, shell escapes ``!``) into the Python the kernel would run."""
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -136,17 +138,17 @@ def python_source(cell_source):
 class _PolicyVisitor(ast.NodeVisitor):
     """Walks one cell's syntax tree and records the first rule it breaks as (Message, line)."""
 
-    def __init__(self, rules):
+    def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self.reserved = rules.reserved
         self.problem = None
         self.depth = 0  # 0 = module level of the cell, >0 = inside a function
 
-    def fail(self, node, reason):
+    def fail(self, node: ast.AST, reason: Message) -> None:
         if self.problem is None:
             self.problem = (reason, getattr(node, "lineno", 0))
 
-    def visit_Call(self, node):
+    def visit_Call(self, node: ast.Call) -> None:
         magic = magic_call(node)
         if magic is None:
             self.generic_visit(node)
@@ -167,17 +169,17 @@ class _PolicyVisitor(ast.NodeVisitor):
             return
         self.visit(tree)
 
-    def visit_Name(self, node):
+    def visit_Name(self, node: ast.Name) -> None:
         if node.id in FORBIDDEN_NAMES:
             self.fail(node, RULE_FORBIDDEN_NAME.format(name=node.id))
         elif self.depth == 0 and isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in self.reserved:
             self.fail(node, RULE_REBINDS.format(name=node.id))
 
-    def visit_Constant(self, node):
+    def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and DUNDER_TEXT.search(node.value):
             self.fail(node, RULE_DUNDER_TEXT)
 
-    def visit_Subscript(self, node):
+    def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             inner = node.value
             while isinstance(inner, (ast.Subscript, ast.Attribute)):
@@ -186,7 +188,7 @@ class _PolicyVisitor(ast.NodeVisitor):
                 inner = inner.value
         self.generic_visit(node)
 
-    def visit_Attribute(self, node):
+    def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr.startswith("_"):
             self.fail(node, RULE_PRIVATE.format(name=node.attr))
         elif node.attr in FORBIDDEN_ATTRIBUTES:
@@ -204,12 +206,12 @@ class _PolicyVisitor(ast.NodeVisitor):
             if self.depth == 0 and name in self.reserved and HARMLESS_REBINDINGS.get(name) != module:
                 self.fail(node, RULE_REBINDS.format(name=name))
 
-    def visit_Import(self, node):
+    def visit_Import(self, node: ast.Import) -> None:
         self._visit_imports(
             node, [a.name for a in node.names], [(a.asname or a.name.split(".")[0], a.name) for a in node.names]
         )
 
-    def visit_ImportFrom(self, node):
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = ("." * node.level) + (node.module or "")
         names = [(a.name, a.asname or a.name) for a in node.names]
         if module in HELPER_MODULES:
@@ -228,13 +230,13 @@ class _PolicyVisitor(ast.NodeVisitor):
             if not allowed:
                 self.fail(node, RULE_HELPER_IMPORT.format(name=name, module=module))
 
-    def visit_Global(self, node):
+    def visit_Global(self, node: ast.Global) -> None:
         self.fail(node, RULE_GLOBAL)
 
-    def visit_Nonlocal(self, node):
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
         self.fail(node, RULE_NONLOCAL)
 
-    def visit_ClassDef(self, node):
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.fail(node, RULE_CLASS)
 
     def _visit_function(self, node):
@@ -251,7 +253,7 @@ class _PolicyVisitor(ast.NodeVisitor):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
 
 
-def magic_call(node):
+def magic_call(node: ast.Call) -> tuple[str, ...] | None:
     """``(magic name, string arguments...)`` if ``node`` is IPython's translation of a magic, else None.
 
     ``%time f()`` becomes ``get_ipython().run_line_magic('time', 'f()')``; ``%%time`` becomes
@@ -275,7 +277,7 @@ def magic_call(node):
     return (function.attr,) + tuple(values)
 
 
-def policy_problem(cell_source, rules=BASIC_RULES):
+def policy_problem(cell_source: str, rules: Rules = BASIC_RULES) -> Message | None:
     """Check one student cell against the course's rules.
 
     Input: the cell's source and the ``Rules`` (from ``notebook_rules``).
@@ -299,7 +301,7 @@ def policy_problem(cell_source, rules=BASIC_RULES):
     return AT_LINE.format(reason=reason, line=line)
 
 
-def loaded_names(cell_source):
+def loaded_names(cell_source: str) -> set[str]:
     """The names a (trusted) cell reads but never binds itself (not even as an argument): what it
     takes from the notebook's globals."""
     tree = ast.parse(python_source(cell_source))
@@ -316,7 +318,7 @@ def loaded_names(cell_source):
     return loaded - bound
 
 
-def given_imports(cell_source):
+def given_imports(cell_source: str) -> tuple[set[str], set[str]]:
     """``(modules, helper names)`` a (trusted) cell imports: top-level module names, and the names
     it imports from the course's helper modules."""
     modules, helper_names = set(), set()
@@ -330,7 +332,7 @@ def given_imports(cell_source):
     return modules - set(HELPER_MODULES), helper_names
 
 
-def notebook_rules(source_notebook):
+def notebook_rules(source_notebook: nbformat.NotebookNode) -> tuple[Rules, set[str]]:
     """``(Rules, sources of the given cells)`` for the students' cells of ``source_notebook``.
 
     Given cells are the code cells that are neither solution nor test cells.  Reserved are the
@@ -355,7 +357,7 @@ def notebook_rules(source_notebook):
     )
 
 
-def bound_names(cell_source):
+def bound_names(cell_source: str) -> set[str]:
     """Names a (trusted) cell binds at its top level: imports, assignments, functions."""
     names = set()
     for node in ast.parse(python_source(cell_source)).body:

@@ -24,7 +24,7 @@ class RejectTampering(NbGraderPreprocessor):
     cells; every other code cell is checked against the rules derived from the source notebook.
     """
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         locked = {name for name, flags in gradebook_cells(resources).items() if flags["locked"]}
         self.rules, given = notebook_rules(self._source_notebook(resources))
         self.trusted_ids = {
@@ -58,7 +58,9 @@ class RejectTampering(NbGraderPreprocessor):
     def _grade_id(cell):
         return cell.metadata.get("nbgrader", {}).get("grade_id")
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(
+        self, cell: nbformat.NotebookNode, resources: dict, index: int
+    ) -> tuple[nbformat.NotebookNode, dict]:
         if cell.cell_type != "code" or id(cell) in self.trusted_ids:
             return cell, resources
         problem = policy_problem(cell.source, self.rules)

@@ -47,7 +47,7 @@ def public_line_count(source: str, root: Path = REPO_ROOT) -> int:
     return len(lines)
 
 
-def failing_line(error_output) -> int | None:
+def failing_line(error_output: nbformat.NotebookNode) -> int | None:
     """The line of the test cell where the error was raised (first traceback frame), or None."""
     for entry in error_output.get("traceback", []):
         match = _CELL_LINE.search(_ANSI.sub("", entry))
@@ -56,7 +56,7 @@ def failing_line(error_output) -> int | None:
     return None
 
 
-def cell_message(cell, root: Path = REPO_ROOT) -> str:
+def cell_message(cell: nbformat.NotebookNode, root: Path = REPO_ROOT) -> str:
     """The message a student may see for a graded test cell that did not earn full points."""
     errors = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
     if not errors:
@@ -68,7 +68,7 @@ def cell_message(cell, root: Path = REPO_ROOT) -> str:
     return "{}: {}".format(error.get("ename", "Error"), error.get("evalue", ""))
 
 
-def exercise_results(notebook, root: Path = REPO_ROOT) -> list:
+def exercise_results(notebook: nbformat.NotebookNode, root: Path = REPO_ROOT) -> list:
     """``[{"exercise", "score", "max_score", "passed", "message"}]`` for every graded cell, in notebook order."""
     results = []
     for cell in notebook.cells:

@@ -2,6 +2,7 @@
 ``reports/score_histogram.png`` and the tables printed in the terminal."""
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from course.assignment import BONUS_EXERCISES, EXERCISES
@@ -19,7 +20,7 @@ from course.results.scores import (
 REPORTS_DIR = "reports"
 
 
-def write_grades_csv(scores, path):
+def write_grades_csv(scores: dict[str, dict[str, tuple[float, float]]], path: str | Path) -> None:
     """One row per student: each exercise's points, the core total and maximum, then the bonus and its maximum."""
     exercises = ordered_exercises(scores)
     with open(str(path), "w", newline="", encoding="utf-8") as handle:
@@ -32,7 +33,7 @@ def write_grades_csv(scores, path):
             writer.writerow([student] + ["{:g}".format(number) for number in numbers])
 
 
-def write_pass_rates_csv(rates, path):
+def write_pass_rates_csv(rates: dict[str, tuple[int, int]], path: str | Path) -> None:
     with open(str(path), "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["exercise", "passed", "graded", "pass_rate"])
@@ -40,7 +41,7 @@ def write_pass_rates_csv(rates, path):
             writer.writerow([exercise, passed, graded, "{:.3f}".format(passed / graded if graded else 0.0)])
 
 
-def score_histogram(scores, path):
+def score_histogram(scores: dict[str, dict[str, tuple[float, float]]], path: str | Path) -> None:
     """Save a PNG histogram of the students' total scores (one bar per possible integer score)."""
     import matplotlib
 
@@ -62,7 +63,7 @@ def score_histogram(scores, path):
     plt.close(figure)
 
 
-def write_reports(root: Path, db_url: str, log=print) -> dict:
+def write_reports(root: Path, db_url: str, log: Callable[..., None] = print) -> dict:
     """grades.csv, pass_rates.csv and score_histogram.png in reports/, and the tables in the terminal."""
     scores = exercise_scores(db_url)
     folder = Path(root) / REPORTS_DIR

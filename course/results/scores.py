@@ -3,13 +3,15 @@
 The core total counts ``EXERCISES`` only; bonus exercises are reported apart (see course.assignment).
 """
 
+from collections.abc import Iterable
+
 from nbgrader.api import Gradebook, MissingEntry
 
 from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK, test_cell_exercise
 from course.messages import SCORE_TABLE_CAPTION
 
 
-def exercise_scores(db_url, students=None):
+def exercise_scores(db_url: str, students: Iterable[str] | None = None) -> dict[str, dict[str, tuple[float, float]]]:
     """Return ``{student: {exercise: (score, max_score)}}`` for every graded submission.
 
     ``students`` limits (and orders) the result; by default every student with a submission.
@@ -31,7 +33,7 @@ def exercise_scores(db_url, students=None):
     return result
 
 
-def format_table(scores):
+def format_table(scores: dict[str, dict[str, tuple[float, float]]]) -> str:
     """A plain-text table: one row per student, one column per core exercise, the core total, then the bonus.
     A bilingual caption comes first; the column names are the exercises' identifiers (CJK text would
     break the alignment in a terminal).
@@ -60,7 +62,7 @@ def format_table(scores):
     return "\n".join([SCORE_TABLE_CAPTION.inline(), *lines])
 
 
-def ordered_exercises(scores):
+def ordered_exercises(scores: dict[str, dict[str, tuple[float, float]]]) -> list[str]:
     """The core exercises in notebook order, then the bonus ones and any other graded cells in ``scores``."""
     found = {e for row in scores.values() for e in row}
     return (
@@ -70,17 +72,17 @@ def ordered_exercises(scores):
     )
 
 
-def summed(row, exercises):
+def summed(row: dict[str, tuple[float, float]], exercises: Iterable[str]) -> tuple[float, float]:
     pairs = [row.get(exercise, (0.0, 0.0)) for exercise in exercises]
     return sum(score for score, _ in pairs), sum(top for _, top in pairs)
 
 
-def totals(scores):
+def totals(scores: dict[str, dict[str, tuple[float, float]]]) -> dict[str, tuple[float, float]]:
     """``{student: (score, max_score)}`` over the core exercises (the bonus is counted apart)."""
     return {student: summed(row, EXERCISES) for student, row in scores.items()}
 
 
-def pass_rates(scores):
+def pass_rates(scores: dict[str, dict[str, tuple[float, float]]]) -> dict[str, tuple[int, int]]:
     """``{exercise: (students with full points, students graded)}``."""
     rates = {}
     for exercise in ordered_exercises(scores):
@@ -89,7 +91,7 @@ def pass_rates(scores):
     return rates
 
 
-def format_pass_rates(rates):
+def format_pass_rates(rates: dict[str, tuple[int, int]]) -> str:
     """``exercise  passed/graded  rate%`` lines."""
     width = max(len(e) for e in rates) if rates else 0
     return "\n".join(

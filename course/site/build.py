@@ -12,14 +12,17 @@ Narrative cells carry their language (``metadata.lang``); a client-side toggle s
 中文 or both. The build is deterministic: running it twice gives byte-identical files.
 """
 
+import argparse
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+from traitlets.config import Config
 
 from course.assignment import (
     ASSIGNMENT,
@@ -68,7 +71,7 @@ EDITIONS = {
 }
 
 
-def student_edition(master, config):
+def student_edition(master: nbformat.NotebookNode, config: Config) -> nbformat.NotebookNode:
     """What the release shows: solutions replaced by stubs, hidden tests and outputs removed."""
     notebook = nbformat.from_dict(master)
     for preprocessor in (ClearSolutions(config=config), ClearHiddenTests(config=config), ClearOutputPreprocessor()):
@@ -76,7 +79,7 @@ def student_edition(master, config):
     return notebook
 
 
-def strip_solution_delimiters(notebook, root):
+def strip_solution_delimiters(notebook: nbformat.NotebookNode, root: Path) -> nbformat.NotebookNode:
     """Delete the lines holding nbgrader's BEGIN/END SOLUTION delimiters from every code cell (in place)."""
     marks = delimiters(root)
     for cell in notebook.cells:
@@ -88,7 +91,7 @@ def strip_solution_delimiters(notebook, root):
     return notebook
 
 
-def execute_in_copy(notebook, assignment_folder):
+def execute_in_copy(notebook: nbformat.NotebookNode, assignment_folder: str | Path) -> nbformat.NotebookNode:
     """Run ``notebook`` in a temporary copy of ``assignment_folder``; raise CourseError if a cell fails."""
     with tempfile.TemporaryDirectory(prefix="course-site-") as scratch:
         folder = Path(scratch) / ASSIGNMENT
@@ -106,7 +109,7 @@ def execute_in_copy(notebook, assignment_folder):
     return notebook
 
 
-def scrub_run_folder(notebook, folder):
+def scrub_run_folder(notebook: nbformat.NotebookNode, folder: str) -> None:
     """Replace the temporary run folder by a placeholder in text outputs; drop run timestamps and
     run-to-run variations (notebooks.normalize_outputs) (in place)."""
     normalize_outputs(notebook)
@@ -120,7 +123,9 @@ def scrub_run_folder(notebook, folder):
                     output.data[mime] = value.replace(folder, RUN_FOLDER_PLACEHOLDER)
 
 
-def worked_edition(master, config, assignment_folder, root):
+def worked_edition(
+    master: nbformat.NotebookNode, config: Config, assignment_folder: str | Path, root: Path
+) -> nbformat.NotebookNode:
     """The master notebook with hidden tests removed, solution delimiters deleted, then executed."""
     notebook = nbformat.from_dict(master)
     notebook, _ = ClearHiddenTests(config=config).preprocess(notebook, {})
@@ -129,7 +134,7 @@ def worked_edition(master, config, assignment_folder, root):
     return execute_in_copy(notebook, assignment_folder)
 
 
-def write_download(root, out):
+def write_download(root: Path, out: Path) -> tuple[str, list[str]]:
     """Zip the release notebook and its helper modules into ``out/download/``; return (zip name, members).
 
     The zip is deterministic: fixed member order, dates and permissions."""
@@ -148,7 +153,7 @@ def write_download(root, out):
     return DOWNLOAD_ZIP, ["{}/{}".format(ASSIGNMENT, name) for name in names]
 
 
-def copy_assets(out):
+def copy_assets(out: Path) -> None:
     """Ship the site's CSS/JS, KaTeX's CSS (woff2 fonts only), its fonts and licences under ``out/assets/``."""
     assets = out / "assets"
     katex = assets / "katex"
@@ -163,7 +168,7 @@ def copy_assets(out):
     shutil.copyfile(KATEX_DIR / "fonts" / "OFL-1.1.txt", katex / "fonts" / "OFL-1.1.txt")
 
 
-def copy_images(images, assignment_folder, out):
+def copy_images(images: Iterable[str], assignment_folder: str | Path, out: Path) -> None:
     """Copy the local files the pages reference (paths relative to the notebook) into ``out``."""
     base = Path(assignment_folder).resolve()
     for relative in sorted(images):
@@ -175,7 +180,7 @@ def copy_images(images, assignment_folder, out):
         shutil.copyfile(source, target)
 
 
-def build_site(root, out, log=print):
+def build_site(root: str | Path, out: str | Path, log: Callable[..., None] = print) -> list[str]:
     """Build the whole site of the course at ``root`` into ``out`` (replaced); return the page names."""
     root = require_course_root(root)
     out = Path(out).resolve()
@@ -224,7 +229,7 @@ def _run(args):
     build_site(root, args.out or root / SITE_DIR)
 
 
-def register(subparsers, common):
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = add_command(
         subparsers,
         common,

@@ -9,10 +9,12 @@ import base64
 import html
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import bs4
 import jinja2
+import nbformat
 import quickjs
 from nbconvert.filters.ansi import strip_ansi
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
@@ -41,7 +43,7 @@ KATEX_FALLBACK_FONTS = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(
 class Katex:
     """KaTeX run in-process by QuickJS: ``render(tex, display)`` returns HTML (with MathML)."""
 
-    def __init__(self, script=KATEX_JS):
+    def __init__(self, script: str | Path = KATEX_JS) -> None:
         self.context = quickjs.Context()
         self.context.eval(Path(script).read_text(encoding="utf-8"))
         self.function = self.context.eval(
@@ -49,7 +51,7 @@ class Katex:
             '{displayMode: display, throwOnError: true, output: "htmlAndMathml"}); })'
         )
 
-    def render(self, tex, display):
+    def render(self, tex: str, display: bool) -> str:
         try:
             return self.function(tex, display)
         except quickjs.JSException as error:
@@ -60,29 +62,29 @@ class MathRenderer(IPythonRenderer):
     """nbconvert's markdown renderer with math rendered by KaTeX, heading ids from the cell id,
     and a record of the local images it references (``images``: paths relative to the notebook)."""
 
-    def __init__(self, katex):
+    def __init__(self, katex: Katex) -> None:
         super().__init__(escape=False, exclude_anchor_links=True)
         self.katex = katex
         self.images = set()
         self.cell_id = "cell"
         self.headings = 0
 
-    def start_cell(self, cell):
+    def start_cell(self, cell: nbformat.NotebookNode) -> None:
         """Call before rendering ``cell``: its id prefixes heading ids; its attachments are embedded."""
         self.cell_id = cell.get("id") or "cell"
         self.attachments = cell.get("attachments", {})
         self.headings = 0
 
-    def block_math(self, body):
+    def block_math(self, body: str) -> str:
         return self.katex.render(body.strip(), True)
 
-    def inline_math(self, body):
+    def inline_math(self, body: str) -> str:
         return self.katex.render(body.strip(), False)
 
-    def latex_environment(self, name, body):
+    def latex_environment(self, name: str, body: str) -> str:
         return self.katex.render("\\begin{%s}%s\\end{%s}" % (name, body, name), True)
 
-    def heading(self, text, level, **attrs):
+    def heading(self, text: str, level: int, **attrs: Any) -> str:
         self.headings += 1
         anchor = self.cell_id if self.headings == 1 else "{}-{}".format(self.cell_id, self.headings)
         return '<h{0} id="{1}">{2}</h{0}>\n'.format(level, html.escape(anchor), text)
@@ -92,28 +94,28 @@ class MathRenderer(IPythonRenderer):
             self.images.add(local_image_path(src))
         return super()._embed_image_or_attachment(src)
 
-    def block_html(self, text):
+    def block_html(self, text: str) -> str:
         self.record_html_images(text)
         return super().block_html(text)
 
-    def inline_html(self, text):
+    def inline_html(self, text: str) -> str:
         self.record_html_images(text)
         return super().inline_html(text)
 
-    def record_html_images(self, fragment):
+    def record_html_images(self, fragment: str) -> None:
         """Record the local images of raw HTML ``<img src=...>`` tags."""
         for img in bs4.BeautifulSoup(fragment, "html.parser").find_all("img"):
             if img.get("src"):
                 self.images.add(local_image_path(img["src"]))
 
 
-def join_cjk_lines(fragment):
+def join_cjk_lines(fragment: str) -> str:
     """``fragment`` (HTML) without the source line breaks between CJK characters, outside ``<pre>``."""
     parts = PREFORMATTED.split(fragment)
     return "".join(part if index % 2 else CJK_LINE_BREAK.sub("", part) for index, part in enumerate(parts))
 
 
-def local_image_path(src):
+def local_image_path(src: str) -> str | None:
     """Path of a local image reference relative to the notebook; CourseError for a network address."""
     parsed = urlparse(src)
     if parsed.scheme == "data":
@@ -126,7 +128,7 @@ def local_image_path(src):
 class PageRenderer:
     """Renders notebooks and pages; remembers every local image the pages reference (``images``)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.katex = Katex()
         self.markdown_renderer = MathRenderer(self.katex)
         self.markdown = MarkdownWithMath(renderer=self.markdown_renderer)
@@ -139,10 +141,10 @@ class PageRenderer:
         self.highlighter = HtmlFormatter()
 
     @property
-    def images(self):
+    def images(self) -> set[str]:
         return {path for path in self.markdown_renderer.images if path}
 
-    def markdown_cell(self, cell):
+    def markdown_cell(self, cell: nbformat.NotebookNode) -> str:
         """HTML of a markdown cell, wrapped with its language class if it has one."""
         self.markdown_renderer.start_cell(cell)
         body = self.markdown.render(cell.source)
@@ -157,7 +159,7 @@ class PageRenderer:
             lang, LANGUAGES[lang], cell.get("id"), body
         )
 
-    def code_cell(self, cell):
+    def code_cell(self, cell: nbformat.NotebookNode) -> str:
         """HTML of a code cell: highlighted source, then its outputs (if any)."""
         parts = [
             '<section class="cell code" id="cell-{}">'.format(cell.get("id")),
@@ -169,7 +171,7 @@ class PageRenderer:
         parts.append("</section>\n")
         return "".join(parts)
 
-    def output(self, output):
+    def output(self, output: nbformat.NotebookNode) -> str:
         """HTML of one output of a code cell."""
         if output.output_type == "stream":
             return '<pre class="output {}">{}</pre>'.format(output.name, html.escape(strip_ansi(output.text)))
@@ -181,7 +183,7 @@ class PageRenderer:
                 return '<div class="output">{}</div>'.format(self.rich_output(mime, data[mime]))
         return ""
 
-    def rich_output(self, mime, value):
+    def rich_output(self, mime: str, value: str | list[str]) -> str:
         """HTML of a display or result output of type ``mime``."""
         if isinstance(value, list):
             value = "".join(value)
@@ -197,16 +199,16 @@ class PageRenderer:
             return self.markdown.render(value)
         return "<pre>{}</pre>".format(html.escape(strip_ansi(value)))
 
-    def notebook_body(self, notebook):
+    def notebook_body(self, notebook: nbformat.NotebookNode) -> str:
         """HTML of all the cells of ``notebook`` (raw cells are skipped)."""
         cells = {"markdown": self.markdown_cell, "code": self.code_cell}
         return "".join(cells[cell.cell_type](cell) for cell in notebook.cells if cell.cell_type in cells)
 
-    def template(self, name, **context):
+    def template(self, name: str, **context: Any) -> str:
         return self.templates.get_template(name).render(**context)
 
 
-def table_of_contents(body):
+def table_of_contents(body: str) -> list[tuple[int, str, str, str | None]]:
     """``[(level, id, inner HTML, lang or None)]`` of the h1-h3 headings with an id in ``body``."""
     entries = []
     for heading in bs4.BeautifulSoup(body, "html.parser").find_all(TOC_LEVELS):
@@ -219,7 +221,16 @@ def table_of_contents(body):
     return entries
 
 
-def render_page(renderer, kind, path, page, title, editions, notebook=None, download=None):
+def render_page(
+    renderer: PageRenderer,
+    kind: str,
+    path: str | Path,
+    page: str,
+    title: tuple[str, str],
+    editions: dict[str, tuple[str, str]],
+    notebook: nbformat.NotebookNode | None = None,
+    download: tuple[str, list[str]] | None = None,
+) -> None:
     """Write page ``path``: ``kind`` "edition" shows ``notebook``; "index" is the landing page."""
     if kind == "edition":
         body = renderer.notebook_body(notebook)
@@ -231,11 +242,11 @@ def render_page(renderer, kind, path, page, title, editions, notebook=None, down
     Path(path).write_text(text, encoding="utf-8")
 
 
-def pygments_stylesheet():
+def pygments_stylesheet() -> str:
     """CSS of the code highlighting (pygments' default style, for ``.highlight``)."""
     return HtmlFormatter().get_style_defs(".highlight") + "\n"
 
 
-def katex_stylesheet(path):
+def katex_stylesheet(path: str | Path) -> str:
     """KaTeX's stylesheet with only the woff2 fonts referenced (the ones the site ships)."""
     return KATEX_FALLBACK_FONTS.sub("", Path(path).read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from course.assignment import ASSIGNMENT, REPO_ROOT
-from course.messages import ERROR, INTERRUPTED, CourseError
+from course.messages import CLI_DESCRIPTION, ERROR, HELP_COURSE, INTERRUPTED, CourseError, Message
 
 SUBCOMMANDS = (
     "course.authoring.demo",
@@ -24,16 +24,14 @@ SUBCOMMANDS = (
 def common_options() -> argparse.ArgumentParser:
     """The options every subcommand takes (a parent parser)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--course", default=str(REPO_ROOT), metavar="PATH", help="the course folder (default: this repository)"
-    )
+    common.add_argument("--course", default=str(REPO_ROOT), metavar="PATH", help=HELP_COURSE.inline())
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course",
-        description="Instructor tools of the gradient-checking course (nbgrader assignment '{}').".format(ASSIGNMENT),
+        description=CLI_DESCRIPTION.format(assignment=ASSIGNMENT).inline(),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
@@ -47,14 +45,14 @@ def add_command(
     subparsers: argparse._SubParsersAction,
     common: argparse.ArgumentParser,
     name: str,
-    summary: str,
+    summary: Message,
     docstring: str,
     func: Callable[[argparse.Namespace], int | None],
 ) -> argparse.ArgumentParser:
     """Add subcommand ``name``: the shared options, ``summary`` in the list of commands, its module
     docstring without the title line as its description, ``func(args)`` to run it."""
     description = docstring.split("\n\n", 1)[1] if "\n\n" in docstring else docstring
-    parser = subparsers.add_parser(name, parents=[common], help=summary, description=description)
+    parser = subparsers.add_parser(name, parents=[common], help=summary.inline(), description=description)
     parser.set_defaults(func=func)
     return parser
 

@@ -72,6 +72,55 @@ NBGRADER_FAILED = Message(
     "nbgrader {command} failed (exit {code}):\n{log}", "nbgrader {command} 运行失败（退出码 {code}）：\n{log}"
 )
 
+# ---- command-line help (shown one line each: English / 中文) -----------------------------------
+CLI_DESCRIPTION = Message(
+    "Instructor tools of the gradient-checking course (nbgrader assignment '{assignment}').",
+    "梯度检查课程的教师工具（nbgrader 作业 '{assignment}'）。",
+)
+HELP_COURSE = Message("the course folder (default: this repository)", "课程目录（默认：本仓库）")
+CMD_DEMO = Message(
+    "release, autograde the demo class, feedback, grades CSV, score table",
+    "发布作业、自动评分示例班级、反馈、成绩 CSV、分数表",
+)
+CMD_GRADE = Message(
+    "grade the whole class: parallel, isolated, resumable; feedback and reports",
+    "为全班评分：并行、隔离、可续评；生成反馈和报告",
+)
+CMD_FIGURES = Message("draw the notebook's figures into {folder}", "将 notebook 的插图绘制到 {folder}")
+CMD_SITE = Message(
+    "build the self-learner site (student and worked editions) into site/", "生成自学网站（学生版与答案版）到 site/"
+)
+HELP_SITE_OUT = Message(
+    "where to write the site (default: COURSE/site; replaced)", "网站的输出目录（默认：COURSE/site；会被替换）"
+)
+HELP_SUBMITTED = Message(
+    "nbgrader layout DIR/<student>/{path} (default: the course's submitted/)",
+    "nbgrader 目录结构 DIR/<学生>/{path}（默认：课程的 submitted/）",
+)
+HELP_ZIP = Message("an LMS download: one notebook per student in a zip", "从教学平台下载的 zip：每名学生一个笔记本")
+HELP_ID_PATTERN = Message(
+    "with --zip: regular expression with a (?P<student>...) group matched against each file name "
+    "(default: %(default)s)",
+    "与 --zip 一起使用：含 (?P<student>...) 分组的正则表达式，用于匹配每个文件名（默认：%(default)s）",
+)
+HELP_DB = Message(
+    "gradebook URL, e.g. postgresql://user@host/db (default: the course's gradebook.db)",
+    "成绩册 URL，例如 postgresql://user@host/db（默认：课程的 gradebook.db）",
+)
+HELP_WORKERS = Message("parallel workers (default: number of CPUs)", "并行进程数（默认：CPU 数）")
+HELP_FORCE = Message("regrade submissions already graded", "重新评分已评分的提交")
+HELP_TIMEOUT = Message(
+    "wall-clock limit per submission (default: %(default)s)", "每份提交的时间上限（秒，默认：%(default)s）"
+)
+HELP_MEMORY = Message(
+    "memory (address space) limit of each kernel (default: %(default)s)",
+    "每个内核的内存（地址空间）上限（MB，默认：%(default)s）",
+)
+HELP_NO_SANDBOX = Message(
+    "run student code without isolation (when not root; only for trusted code)",
+    "不隔离地运行学生代码（非 root 时；仅限可信代码）",
+)
+
 # ---- authoring: demo, figures -------------------------------------------------------------------
 DEMO_STEP_RELEASE = Message(
     "1/6 release: nbgrader generate_assignment {assignment} --force",

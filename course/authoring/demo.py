@@ -17,6 +17,7 @@ from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, require_course_root
 from course.authoring.samples import GLOBAL_DTHETA, write_submission
 from course.cli import add_command
 from course.messages import (
+    CMD_DEMO,
     DEMO_STEP_AUTOGRADE,
     DEMO_STEP_FEEDBACK,
     DEMO_STEP_GRADES,
@@ -114,7 +115,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         subparsers,
         common,
         "demo",
-        "release, autograde the demo class, feedback, grades CSV, score table",
+        CMD_DEMO,
         __doc__,
         _run,
     )

@@ -15,7 +15,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from course.assignment import ASSIGNMENT, REPO_ROOT, helper_module, require_course_root
 from course.cli import add_command
-from course.messages import WROTE
+from course.messages import CMD_FIGURES, WROTE
 
 #: Where the figures go, relative to the course folder (beside the notebook, so nbgrader releases them).
 IMAGES_DIR = Path("source") / ASSIGNMENT / "images"
@@ -208,7 +208,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         subparsers,
         common,
         "figures",
-        "draw the notebook's figures into source/{}/images/".format(ASSIGNMENT),
+        CMD_FIGURES.format(folder=IMAGES_DIR),
         __doc__,
         _run,
     )

@@ -32,7 +32,17 @@ from course.cli import add_command
 from course.messages import (
     ALREADY_GRADED,
     BATCH_SUMMARY,
+    CMD_GRADE,
     GRADING_INTERRUPTED,
+    HELP_DB,
+    HELP_FORCE,
+    HELP_ID_PATTERN,
+    HELP_MEMORY,
+    HELP_NO_SANDBOX,
+    HELP_SUBMITTED,
+    HELP_TIMEOUT,
+    HELP_WORKERS,
+    HELP_ZIP,
     PROGRESS,
     SANDBOX_NEEDS_ROOT,
     WORKER_DIED,
@@ -198,7 +208,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         subparsers,
         common,
         "grade",
-        "grade the whole class: parallel, isolated, resumable; feedback and reports",
+        CMD_GRADE,
         __doc__,
         _run,
     )
@@ -206,37 +216,34 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     source.add_argument(
         "--submitted",
         metavar="DIR",
-        help="nbgrader layout DIR/<student>/{}/{} (default: the course's submitted/)".format(ASSIGNMENT, NOTEBOOK_FILE),
+        help=HELP_SUBMITTED.format(path="{}/{}".format(ASSIGNMENT, NOTEBOOK_FILE)).inline(),
     )
-    source.add_argument("--zip", metavar="FILE", help="an LMS download: one notebook per student in a zip")
+    source.add_argument("--zip", metavar="FILE", help=HELP_ZIP.inline())
     parser.add_argument(
         "--id-pattern",
         default=DEFAULT_ZIP_PATTERN,
         metavar="REGEX",
-        help="with --zip: regular expression with a (?P<student>...) group matched against "
-        "each file name (default: %(default)s)",
+        help=HELP_ID_PATTERN.inline(),
     )
-    parser.add_argument(
-        "--db", metavar="URL", help="gradebook URL, e.g. postgresql://user@host/db (default: the course's gradebook.db)"
-    )
-    parser.add_argument("-j", "--workers", type=int, metavar="N", help="parallel workers (default: number of CPUs)")
-    parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    parser.add_argument("--db", metavar="URL", help=HELP_DB.inline())
+    parser.add_argument("-j", "--workers", type=int, metavar="N", help=HELP_WORKERS.inline())
+    parser.add_argument("--force", action="store_true", help=HELP_FORCE.inline())
     parser.add_argument(
         "--timeout",
         type=int,
         default=Limits.wall_seconds,
         metavar="SECONDS",
-        help="wall-clock limit per submission (default: %(default)s)",
+        help=HELP_TIMEOUT.inline(),
     )
     parser.add_argument(
         "--memory-mb",
         type=int,
         default=Limits.memory_mb,
         metavar="MB",
-        help="memory (address space) limit of each kernel (default: %(default)s)",
+        help=HELP_MEMORY.inline(),
     )
     parser.add_argument(
         "--no-sandbox",
         action="store_true",
-        help="run student code without isolation (when not root; only for trusted code)",
+        help=HELP_NO_SANDBOX.inline(),
     )

@@ -34,6 +34,8 @@ from course.assignment import (
 )
 from course.cli import add_command
 from course.messages import (
+    CMD_SITE,
+    HELP_SITE_OUT,
     NOT_A_SOURCE_FILE,
     RELEASE_INCOMPLETE,
     SITE_STUDENT_EDITION,
@@ -234,10 +236,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         subparsers,
         common,
         "site",
-        "build the self-learner site (student and worked editions, EN/中文) into site/",
+        CMD_SITE,
         __doc__,
         _run,
     )
-    parser.add_argument(
-        "--out", default=None, metavar="DIR", help="where to write the site (default: COURSE/site; replaced)"
-    )
+    parser.add_argument("--out", default=None, metavar="DIR", help=HELP_SITE_OUT.inline())

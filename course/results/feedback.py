@@ -29,7 +29,7 @@ from course.messages import (
     NO_MESSAGE,
     PASSED,
 )
-from course.notebooks import delimiters
+from course.notebooks import delimiters, is_delimiter_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FEEDBACK_FILE = NOTEBOOK_FILE.replace(".ipynb", ".html")
@@ -39,10 +39,10 @@ _CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
 
 def public_line_count(source: str, root: Path = REPO_ROOT) -> int:
     """How many lines of a test cell come before its hidden part (all of them if there is none)."""
-    marker = delimiters(root).begin_hidden
+    marker = delimiters(root).begin_hidden  # matched inside the line, as nbgrader does ("### BEGIN HIDDEN TESTS")
     lines = source.split("\n")
     for number, line in enumerate(lines):
-        if line.strip() == marker:
+        if is_delimiter_line(line, (marker,)):
             return number
     return len(lines)
 

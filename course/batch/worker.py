@@ -232,6 +232,8 @@ def grade_one(job: GradeJob) -> GradeResult:
         build_private_course(course_root, job)
         jupyter_path = write_kernelspec(os.path.join(workspace, "jupyter"), job, uid)
         watchdog.start()
+        # nbgrader finds the course from the working folder and the kernelspec through JUPYTER_PATH;
+        # both are restored afterwards (the standard library's patch.dict restores the environment).
         with contextlib.chdir(course_root), mock.patch.dict(os.environ, JUPYTER_PATH=jupyter_path):
             succeeded, log = run_autograde(course_root, job.student)
         finished.set()

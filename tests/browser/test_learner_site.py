@@ -25,20 +25,11 @@ from support.course import REPO, copy_course, release_notebook_path, source_note
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from support.jupyterlab_browser import launch_chromium  # noqa: E402
 
 from course.site.build import EDITIONS, SITE_DIR  # noqa: E402
 
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PAGES = ("index.html", *EDITIONS)
 #: What raw TeX looks like when math was not rendered.
 RAW_TEX = ("$$", "\\frac", "\\tag", "\\theta", "\\varepsilon", "\\partial", "\\lim")
@@ -254,7 +245,7 @@ def serve():
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import nbformat
 
 from course.assignment import ASSIGNMENT
-from course.authoring.samples import fresh_submitted, mixed_class, write_submission  # noqa: F401  (re-exported)
+from course.authoring.samples import fresh_submitted, write_submission  # noqa: F401  (re-exported)
+from course.authoring.samples import mixed_class as class_notebooks  # noqa: F401  (re-exported)
 from course.batch.sandbox import SANDBOX_UID_BASE
-from course.nbgrader_cli import nbgrader_env
-from course.nbgrader_cli import run_nbgrader as _run_nbgrader
+from course.nbgrader_cli import nbgrader_env, run_nbgrader
 from course.notebooks import release_notebook  # noqa: F401  (re-exported)
 from course.notebooks import solved_notebook as _solved_notebook
 from course.results.scores import exercise_scores
@@ -24,11 +24,6 @@ def solved_notebook(root, patches=None, extra_cells=()):
     return notebook
 
 
-def class_notebooks(root):
-    """A small mixed class: student id -> notebook (correct, blank, real mistakes, a crash)."""
-    return mixed_class(Path(root))
-
-
 def run_course(root, *args, timeout=900):
     """``python -m course ARGS`` in ``root``; return the CompletedProcess."""
     return subprocess.run(
@@ -39,11 +34,6 @@ def run_course(root, *args, timeout=900):
         timeout=timeout,
         env=nbgrader_env(),
     )
-
-
-def run_nbgrader(root, *args):
-    """``python -m nbgrader ARGS`` in ``root``; fails the test (with nbgrader's log) if it fails."""
-    return _run_nbgrader(root, *args)
 
 
 def sequential_scores(root):

@@ -182,6 +182,9 @@ def grade_course(
         finally:
             if own:
                 executor.shutdown(wait=True, cancel_futures=True)
+        # Again at the end: workers of a run killed just before this one may still have been exiting
+        # when the batch started, their private courses then not yet recognisably stale.
+        remove_stale_workspaces()
     write_reports(root, db_url, log=log)
     failed = [(r.student, r.message) for r in rejected] + batch.failed
     graded = [job.student for job in jobs if job.student not in dict(batch.failed)]

@@ -202,11 +202,21 @@ def failure_message(log: str, timed_out: bool, limits: Limits) -> str:
     return NBGRADER_COULD_NOT_GRADE.format(errors=" | ".join(errors[-3:])).text()
 
 
+def process_running(pid: str) -> bool:
+    """True if process ``pid`` exists and has not exited: a killed worker whose parent is gone stays a
+    zombie (state Z) in ``/proc`` until something reaps it."""
+    try:
+        stat = Path("/proc", pid, "stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2 :][:1] not in ("Z", "X")
+
+
 def remove_stale_workspaces() -> None:
     """Delete the private courses of workers that no longer run (killed in the middle of a job)."""
     for path in Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*"):
         pid = path.name[len(WORKSPACE_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not Path("/proc", pid).exists():
+        if pid.isdigit() and not process_running(pid):
             shutil.rmtree(str(path), ignore_errors=True)
 
 

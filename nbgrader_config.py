@@ -34,19 +34,18 @@ c.GenerateFeedback.preprocessors = [
 # ---------------------------------------------------------------------------------------------
 # Grading that cannot be fooled or stopped (see docs/grading_policy.md and course/nbgrader_ext/).
 
-# Sanitize: nbgrader restores locked cells and points, then student cells that reach for the
-# grader's tools (np.allclose = ..., rebinding bilingual/print/public tests, exec, magics, ...) are
-# replaced by a cell that raises, so tampering costs the exercise it sits in.
+# Sanitize: nbgrader restores locked cells and points; the cells' metadata is made the master's.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "course.nbgrader_ext.normalize_metadata.NormalizeCellMetadata",
     "nbgrader.preprocessors.OverwriteCells",
-    "course.nbgrader_ext.reject_tampering.RejectTampering",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Execute: same steps as nbgrader's default, with the guarded executor and the size-limited output.
+# GuardedExecute runs the test cells in the trusted grader (course/oracle/): the student's kernel only
+# answers calls of the student's functions, with plain data; the verdict is decided outside it.
 c.Autograde.autograde_preprocessors = [
     "course.nbgrader_ext.guarded_execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",

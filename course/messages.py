@@ -261,11 +261,6 @@ BAD_CELL_LANGUAGE = Message(
 )
 
 # ---- notes the grader writes into a graded notebook (shown inline, as an error value) ----------
-CELL_NOT_RUN = Message(
-    "Autograder: this cell was not run because {reason}. The tests never run code that changes the grader's tools.",
-    "自动评分：此单元格未被运行，原因：{reason}。测试不会运行修改评分工具的代码。",
-)
-SUBMITTED_CODE = Message("submitted code", "提交的代码")
 KERNEL_NOT_RESTARTED = Message("The kernel died too often; this cell was not run.", "内核多次崩溃，此单元格未被运行。")
 KERNEL_DIED = Message(
     "The kernel died while running this cell (e.g. os._exit(), exit() or a crash); it was restarted for the next cells.",
@@ -276,38 +271,44 @@ CELL_TIMED_OUT = Message(
     "此单元格运行超过 {seconds} 秒且无法中断；已为后续单元格重启内核。",
 )
 
-# ---- why a student cell was not run (the grading policy, course/nbgrader_ext/policy.py) ------
-AT_LINE = Message("{reason} (line {line})", "{reason}（第 {line} 行）")
-RULE_MAGIC = Message(
-    "it uses the IPython magic or shell command '{name}'", "它使用了 IPython 魔法命令或 shell 命令 '{name}'"
+# ---- a graded call of the student's function (course/oracle/): shown in the test cell's error ------
+HELPER_REFUSED = Message(
+    "{name} would do part of this exercise for you, so it is switched off while the exercise is graded: "
+    "write that part yourself.",
+    "{name} 会替你完成本练习的一部分，因此评分时它被停用：请自己编写这部分代码。",
 )
-RULE_MAGIC_CODE = Message("the code given to a magic could not be checked", "无法检查传给魔法命令的代码")
-RULE_FORBIDDEN_NAME = Message("it uses '{name}'", "它使用了 '{name}'")
-RULE_REBINDS = Message("it rebinds '{name}', which the tests use", "它重新绑定了测试所用的名称 '{name}'")
-RULE_DUNDER_TEXT = Message("it names a special method in a string", "它在字符串中写了特殊方法名")
-RULE_CHANGES_DATA = Message(
-    "it changes data inside a module or object ('{name}')", "它修改了模块或对象内部的数据（'{name}'）"
+ORACLE_UNSUPPORTED_VALUE = Message(
+    "{function} returned something the grader does not accept ({detail}, at {where}). Return plain numbers, "
+    "NumPy arrays or NumPy numbers, or lists, tuples and dicts of them.",
+    "{function} 返回了评分程序不接受的值（{detail}，位置 {where}）。请返回普通数字、NumPy 数组或 NumPy 数值，"
+    "或由它们组成的列表、元组和字典。",
 )
-RULE_PRIVATE = Message("it uses the private attribute '{name}'", "它使用了私有属性 '{name}'")
-RULE_FILES_OR_MEMORY = Message(
-    "it uses '{name}', which reads or writes files or raw memory", "它使用了读写文件或内存的 '{name}'"
+ORACLE_MALFORMED_ANSWER = Message(
+    "The kernel's answer for {function} could not be read ({detail}); nothing of it was used.",
+    "无法读取内核对 {function} 的回答（{detail}）；该回答未被采用。",
 )
-RULE_SETS_ATTRIBUTE = Message("it changes the attribute '{name}' of an object", "它修改了对象的属性 '{name}'")
-RULE_IMPORT = Message("it imports '{name}' (allowed: {allowed})", "它导入了 '{name}'（允许：{allowed}）")
-RULE_STAR_IMPORT = Message(
-    "it uses 'from {module} import *', which rebinds built-in names",
-    "它使用了 'from {module} import *'，会覆盖内置名称",
+ORACLE_TIMED_OUT = Message(
+    "{function} did not finish within this test's time limit.", "{function} 未能在本测试的时间限制内完成。"
 )
-RULE_HELPER_IMPORT = Message(
-    "it imports '{name}' from {module} (only the names the notebook imports, unrenamed)",
-    "它从 {module} 导入了 '{name}'（只允许 notebook 已导入的名称，且不得改名）",
+ORACLE_KERNEL_DIED = Message(
+    "The kernel died while running {function} (e.g. os._exit(), exit() or a crash); it is restarted for the "
+    "next cells.",
+    "运行 {function} 时内核崩溃（例如 os._exit()、exit() 或程序崩溃）；将为后续单元格重启内核。",
 )
-RULE_GLOBAL = Message("it uses a 'global' statement", "它使用了 'global' 语句")
-RULE_NONLOCAL = Message("it uses a 'nonlocal' statement", "它使用了 'nonlocal' 语句")
-RULE_CLASS = Message("it defines a class", "它定义了一个类")
-RULE_REDEFINES = Message("it redefines '{name}', which the tests use", "它重新定义了测试所用的 '{name}'")
-RULE_UNREADABLE = Message("it could not be read as IPython code", "无法将其读取为 IPython 代码")
-RULE_TOO_DEEP = Message("it is nested too deeply to be checked", "嵌套过深，无法检查")
+ORACLE_NO_ANSWER = Message(
+    "The kernel gave no answer for {function}: code in the notebook kept the grader's call from running.",
+    "内核没有给出 {function} 的结果：notebook 中的代码阻止了评分程序的调用。",
+)
+ORACLE_SEVERAL_ANSWERS = Message(
+    "The kernel gave more than one answer for {function}; none was used.",
+    "内核对 {function} 给出了多个结果；均未被采用。",
+)
+ORACLE_TOO_LARGE = Message(
+    "The answer for {function} is larger than the grader accepts.", "{function} 的结果超出了评分程序接受的大小。"
+)
+TRUSTED_GRADER_FAILED = Message(
+    "The trusted grader could not run this test cell: {detail}", "可信评分进程无法运行此测试单元格：{detail}"
+)
 
 
 def listing(items: Iterable[str]) -> Message:

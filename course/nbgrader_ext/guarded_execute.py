@@ -1,6 +1,12 @@
-"""Execute step ``GuardedExecute`` (replaces nbgrader's ``Execute``): grading that a submission cannot stop.
+"""Execute step ``GuardedExecute`` (replaces nbgrader's ``Execute``): grading that a submission can neither
+fool nor stop.
 
-Why: one student's ``os._exit()``, memory blow-up or endless C loop must cost that cell, not the
+Why, first: a score decided inside the student's kernel can be faked from inside it. So the test cells of
+the master notebook do not run in the kernel: they run in the trusted grader (``course.oracle``), which
+calls the student's functions in the kernel as plain data and decides there. Every other cell runs in
+the kernel as usual, so the calls see the state the notebook built.
+
+Then: one student's ``os._exit()``, memory blow-up or endless C loop must cost that cell, not the
 whole notebook. It removes files the student shipped that are not part of the assignment (a
 ``numpy.py`` next to the notebook would shadow numpy), starts the kernel under an address-space
 limit, and survives a dead or unresponsive kernel: the cell gets an error output, a fresh kernel
@@ -8,18 +14,21 @@ replays the cells that had run fine, and grading goes on.
 """
 
 import copy
+import math
 import os
 import resource
+import time
 from typing import Any
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 from course.assignment import MEMORY_LIMIT_MB
-from course.messages import CELL_TIMED_OUT, KERNEL_DIED, KERNEL_NOT_RESTARTED
+from course.messages import CELL_TIMED_OUT, KERNEL_DIED, KERNEL_NOT_RESTARTED, TRUSTED_GRADER_FAILED
+from course.oracle.runner import Plan, TrustedGraderError, answer_from_outputs, kernel_code, shared_runner
 
 
 def _limit_address_space(limit_bytes):
@@ -55,6 +64,11 @@ class GuardedExecute(Execute):
         help="After a cell timed out and was interrupted, seconds to wait for the kernel to answer "
         "again before it is killed and restarted.",
     ).tag(config=True)
+    trusted_tests = Bool(
+        True,
+        help="Run the master notebook's test cells in the trusted grader (course.oracle), calling the "
+        "student's functions in the kernel; False runs them in the kernel, as plain nbgrader does.",
+    ).tag(config=True)
     kept_files = List(
         Unicode(),
         help="Extra file names (besides the assignment's source files) a submission may keep next to the notebook.",
@@ -64,11 +78,31 @@ class GuardedExecute(Execute):
         self, nb: nbformat.NotebookNode, resources: dict | None = None, km: Any = None
     ) -> tuple[nbformat.NotebookNode, dict]:
         path = (resources or {}).get("metadata", {}).get("path")
+        self._plan, self._plan_error = None, None
         if path and "nbgrader" in resources:
             self.remove_foreign_files(path, resources["nbgrader"]["assignment"])
+            if self.trusted_tests:
+                self._start_trusted(resources["nbgrader"]["assignment"], resources["nbgrader"]["notebook"])
         self._replay = []
         self._restarts = 0
         return super().preprocess(nb, resources, km)
+
+    def _start_trusted(self, assignment, notebook):
+        """Read the master notebook and give the trusted grader a fresh namespace for this submission."""
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(coursedir.source_directory, ".", assignment)
+        master = os.path.join(folder, notebook + ".ipynb")
+        if not os.path.isfile(master):  # never fall back to running the tests in the kernel
+            self._plan_error = "the master notebook {} is missing".format(master)
+            self.log.error("Trusted grading impossible: %s", self._plan_error)
+            return
+        self._plan = Plan(nbformat.read(master, as_version=4))
+        try:
+            self._plan_error = shared_runner().start_notebook(folder, self._plan.setup, self._plan.students)
+        except TrustedGraderError as error:
+            self._plan_error = str(error)
+        if self._plan_error:
+            self.log.error("The trusted grader could not set up %s: %s", notebook, self._plan_error)
 
     def remove_foreign_files(self, folder: str, assignment: str) -> None:
         """Delete every file under ``folder`` that is neither a top-level notebook nor a file of
@@ -102,6 +136,8 @@ class GuardedExecute(Execute):
         if self.kc is None:  # too many restarts: the rest is not run
             cell.outputs = [self._error_output("KernelNotRestarted", KERNEL_NOT_RESTARTED.inline())]
             return cell, self.resources
+        if self._is_trusted_test(cell):
+            return self._run_trusted_test(cell, index), self.resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -122,6 +158,67 @@ class GuardedExecute(Execute):
         elif not errors and not self._is_test_cell(cell):
             self._replay.append((index, cell))
         return cell, self.resources
+
+    def _is_trusted_test(self, cell):
+        if self._plan is None and self._plan_error is None:
+            return False
+        return self._is_test_cell(cell) and cell.metadata["nbgrader"].get("grade_id") in (
+            self._plan.tests if self._plan else {cell.metadata["nbgrader"].get("grade_id")}
+        )
+
+    def _run_trusted_test(self, cell, index):
+        """Run a test cell in the trusted grader; its output and verdict become the cell's outputs."""
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        cell.outputs = []
+        if self._plan_error:
+            cell.outputs.append(
+                self._error_output("TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=self._plan_error).inline())
+            )
+            return cell
+        deadline = time.monotonic() + self.timeout
+        state = {"died": False, "timed_out": False}
+
+        def call(request_text):
+            remaining = deadline - time.monotonic()
+            if state["died"] or self.kc is None:
+                return {"answer": None, "stdout": "", "problem": "died"}
+            if remaining <= 0 or state["timed_out"]:
+                return {"answer": None, "stdout": "", "problem": "timeout"}
+            probe = nbformat.v4.new_code_cell(kernel_code(request_text))
+            saved = self.timeout
+            self.timeout = max(1, math.ceil(remaining))
+            try:
+                self.execute_cell(probe, index, store_history=False)
+            except DeadKernelError:
+                state["died"] = True
+                return {"answer": None, "stdout": "", "problem": "died"}
+            except CellTimeoutError:
+                state["timed_out"] = True
+                return {"answer": None, "stdout": "", "problem": "timeout"}
+            finally:
+                self.timeout = saved
+                self.nb.cells[index] = cell
+            answer = answer_from_outputs(probe.outputs, self.error_on_timeout.get("ename"))
+            state["timed_out"] = answer["problem"] == "timeout"
+            return answer
+
+        try:
+            done = shared_runner().run_cell(grade_id, self._plan.tests[grade_id], call)
+        except TrustedGraderError as error:
+            done = {"stdout": "", "error": None}
+            cell.outputs.append(
+                self._error_output("TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=error).inline())
+            )
+        if done.get("stdout"):
+            cell.outputs.insert(0, nbformat.v4.new_output("stream", name="stdout", text=done["stdout"]))
+        if done.get("error"):
+            cell.outputs.append(nbformat.v4.new_output("error", **done["error"]))
+        if state["died"]:
+            self._restart_and_replay()
+        elif state["timed_out"] and not self._kernel_responds():
+            self.log.warning("Kernel still busy %ds after the timeout: restarting it", self.responsive_wait)
+            self._restart_and_replay()
+        return cell
 
     def _kernel_responds(self):
         """True if the kernel answers a kernel_info request within ``responsive_wait`` seconds."""

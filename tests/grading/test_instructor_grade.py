@@ -179,8 +179,8 @@ PROBE_COUNT = 15
 def attacked_class(tmp_path_factory):
     """Submissions that attack the grader, graded with ``--timeout 30 --memory-mb 1024``.
 
-    The course's code policy (nbgrader_config.py's sanitize step) may neutralize such cells before
-    they run; it is switched off in this copy so that the sandbox itself is what is tested.
+    nbgrader's own sanitize steps only (the course's metadata normalisation is left out), so that the
+    sandbox itself is what is tested.
     """
     root = copy_course(tmp_path_factory.mktemp("attack") / "course")
     with open(str(root / "nbgrader_config.py"), "a") as config:

@@ -44,10 +44,12 @@ def test_student_terminal_layout_is_the_one_of_the_helper_modules():
 
 
 def test_instructor_a_message_value_gives_each_language_its_part():
-    reason = Message("it uses 'exec'", "它使用了 'exec'")
-    line = messages.AT_LINE.format(reason=reason, line=3)
-    assert line == Message("it uses 'exec' (line 3)", "它使用了 'exec'（第 3 行）")
-    assert line.inline() == "it uses 'exec' (line 3) / 它使用了 'exec'（第 3 行）"
+    reason = Message("the kernel died", "内核崩溃")
+    line = messages.TRUSTED_GRADER_FAILED.format(detail=reason)
+    assert line == Message(
+        "The trusted grader could not run this test cell: the kernel died", "可信评分进程无法运行此测试单元格：内核崩溃"
+    )
+    assert line.inline() == line.en + " / " + line.zh
     assert Message("<a>", "<乙>").html() == "&lt;a&gt;<br>&lt;乙&gt;"
 
 

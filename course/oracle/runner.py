@@ -1,0 +1,177 @@
+"""The parent's side of trusted grading: start the trusted grader once, and relay its calls to the kernel.
+
+Why here: the grading process (nbgrader's) holds the kernel client; the trusted grader
+(``course.oracle.trusted``) must never touch the kernel or its messages itself. So the parent passes
+each call request, as text, to the kernel (``kernel_code``), picks the one answer out of what the kernel
+printed and displayed (``answer_from_outputs``), and passes that back, as text. It interprets nothing
+in between: the trusted grader checks every answer.
+"""
+
+import atexit
+import inspect
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from course.oracle import agent, wire
+
+#: Marker of the line of ``agent.py`` that imports ``wire``: in the kernel, wire's source comes first.
+_WIRE_IMPORT = "from course.oracle.wire import"
+#: Characters of printed output of one call that are passed on (the rest is cut).
+MAX_CALL_OUTPUT = 100_000
+#: Seconds the trusted grader may compute between two messages (its own code, not the student's).
+TRUSTED_SECONDS = 300
+
+
+def agent_program() -> str:
+    """The code the kernel runs for a call: wire's source, then the agent's (less its import of wire)."""
+    lines = [line for line in inspect.getsource(agent).splitlines() if not line.startswith(_WIRE_IMPORT)]
+    return inspect.getsource(wire) + "\n" + "\n".join(lines) + "\n"
+
+
+_PROGRAM = None
+
+
+def kernel_code(request_text: str) -> str:
+    """One statement for the kernel: run the agent on ``request_text`` in a private namespace."""
+    global _PROGRAM
+    if _PROGRAM is None:
+        _PROGRAM = agent_program()
+    program = _PROGRAM + "serve({!r})\n".format(request_text)
+    return "exec(compile({!r}, {!r}, 'exec'), {{'__name__': '__course_oracle__'}})".format(program, agent.AGENT_FILE)
+
+
+def answer_from_outputs(outputs: list, timeout_name: str) -> dict:
+    """``{"answer": text | None, "stdout": text, "problem": None | name}`` from the outputs of one call."""
+    printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    if len(printed) > MAX_CALL_OUTPUT:
+        printed = printed[: MAX_CALL_OUTPUT // 2] + "\n...\n" + printed[-MAX_CALL_OUTPUT // 2 :]
+    answers = [
+        o["data"][agent.MIME]
+        for o in outputs
+        if o.get("output_type") in ("display_data", "execute_result") and agent.MIME in o.get("data", {})
+    ]
+    result = {"answer": None, "stdout": printed, "problem": None}
+    if any(o.get("output_type") == "error" and o.get("ename") == timeout_name for o in outputs):
+        result["problem"] = "timeout"
+    elif not answers:
+        result["problem"] = "no_answer"
+    elif len(answers) > 1:
+        result["problem"] = "several_answers"
+    elif not isinstance(answers[0], str) or len(answers[0]) > wire.MAX_MESSAGE_CHARS:
+        result["problem"] = "too_large" if isinstance(answers[0], str) else "no_answer"
+    else:
+        result["answer"] = answers[0]
+    return result
+
+
+class TrustedGraderError(RuntimeError):
+    """The trusted grader process failed (its own fault or a broken test cell), not the student's."""
+
+
+class TrustedRunner:
+    """One ``python -I -m course.oracle.trusted`` process, started on first use and reused."""
+
+    def __init__(self) -> None:
+        self.process = None
+
+    def _start(self):
+        folder = tempfile.mkdtemp(prefix="course-trusted-")
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", "course.oracle.trusted"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=folder,
+        )
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.process.stdout, selectors.EVENT_READ)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def _send(self, message):
+        if not self.alive():
+            self.close()
+            self._start()
+        try:
+            self.process.stdin.write(json.dumps(message).encode("utf-8") + b"\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as error:
+            self.close()
+            raise TrustedGraderError("the trusted grader is gone: {}".format(error)) from None
+
+    def _receive(self):
+        if not self.selector.select(TRUSTED_SECONDS):
+            self.close()
+            raise TrustedGraderError("no message from the trusted grader for {} s".format(TRUSTED_SECONDS))
+        line = self.process.stdout.readline()
+        if not line:
+            code = self.process.wait()
+            self.close()
+            raise TrustedGraderError("the trusted grader stopped (exit code {})".format(code))
+        return json.loads(line)
+
+    def start_notebook(self, helpers: str, setup: list, students: list) -> str | None:
+        """Prepare a fresh namespace for one notebook; the setup error (text) or None."""
+        self._send({"op": "notebook", "helpers": os.path.abspath(helpers), "setup": setup, "students": students})
+        return self._receive().get("error")
+
+    def run_cell(self, name: str, source: str, call: Callable[[str], dict]) -> dict:
+        """Run one test cell; ``call(request_text)`` runs a call in the kernel. Returns the ``done`` message."""
+        self._send({"op": "cell", "name": name, "source": source})
+        while True:
+            message = self._receive()
+            if message.get("op") == "done":
+                return message
+            started = time.monotonic()
+            answer = call(message["request"])
+            answer["seconds"] = time.monotonic() - started
+            self._send(dict(answer, op="answer"))
+
+
+_shared = None
+
+
+def shared_runner() -> TrustedRunner:
+    """The process's trusted runner (one per grading process, reused for every notebook)."""
+    global _shared
+    if _shared is None:
+        _shared = TrustedRunner()
+        atexit.register(_shared.close)
+    return _shared
+
+
+class Plan:
+    """What the trusted grader needs of a master notebook.
+
+    ``tests``: ``{grade_id: source}`` of its test cells (code cells with nbgrader ``grade``);
+    ``setup``: sources of its locked given cells (imports, given functions), in order;
+    ``students``: names of the functions its solution cells define (the calls that go to the kernel).
+    """
+
+    def __init__(self, master) -> None:
+        import ast
+
+        self.tests, self.setup, self.students = {}, [], []
+        for cell in master.cells:
+            flags = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code":
+                continue
+            if flags.get("grade"):
+                self.tests[flags["grade_id"]] = cell.source
+            elif flags.get("solution"):
+                tree = ast.parse(cell.source)
+                self.students += [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            elif flags.get("locked"):
+                self.setup.append(cell.source)

@@ -13,8 +13,8 @@ A request is JSON::
      "helper_modules": ["gc_utils", ...]}
 
 For the duration of the call each substitution replaces that name in the student's namespace (and any
-other name bound to the same object there) and the attribute of that name in the course's helper modules;
-afterwards everything is put back. The answer (JSON) is one of::
+other name bound to the same object there), a refused helper also the attribute of that name in the
+course's helper modules; afterwards everything is put back. The answer (JSON) is one of::
 
     {"ok": true, "value": <wire>, "after": {"args": {index: <wire>}, "kwargs": {name: <wire>}}}
     {"ok": false, "raised": {"type", "builtin", "message", "frames", "traceback"}}
@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 
 from course.oracle.wire import WireError, from_plain, np, to_plain  # in the kernel: wire's source comes first
 
@@ -63,14 +64,19 @@ def _substitute(substitution):
 
 
 @contextlib.contextmanager
-def installed(namespace, substitutions, helper_modules):
-    """Replace names in ``namespace`` and attributes of the loaded ``helper_modules`` for the duration."""
+def installed(namespace: dict, substitutions: list, helper_modules: list | tuple) -> Iterator[None]:
+    """For the duration, replace names in ``namespace`` (and the other names bound to the same objects there).
+
+    ``substitutions`` holds ``(name, new function, in_modules)``; with ``in_modules`` (a refused helper) the
+    attribute ``name`` of each loaded module of ``helper_modules`` is replaced too, so that
+    ``gc_utils.numerical_gradient`` is refused as well as ``numerical_gradient``.
+    """
     undo = []
     try:
-        for name, new in substitutions:
+        for name, new, in_modules in substitutions:
             targets = [(namespace, name)]
             old = [namespace.get(name)] if name in namespace else []
-            for module_name in helper_modules:
+            for module_name in helper_modules if in_modules else ():
                 module = sys.modules.get(module_name)
                 if module is not None and name in vars(module):
                     targets.append((vars(module), name))
@@ -136,7 +142,7 @@ def _after(args, kwargs):
     return after
 
 
-def answer(request_text):
+def answer(request_text: str) -> str:
     """Run the request and return the answer text."""
     request = json.loads(request_text)
     from IPython import get_ipython
@@ -146,7 +152,7 @@ def answer(request_text):
     name = request["function"]
     try:
         args, kwargs = from_plain(request["args"]), from_plain(request["kwargs"])
-        substitutions = [(s["name"], _substitute(s)) for s in request["substitutions"]]
+        substitutions = [(s["name"], _substitute(s), s.get("refused") is not None) for s in request["substitutions"]]
         if name not in namespace:
             raise NameError("name {!r} is not defined".format(name))
         function = namespace[name]
@@ -165,7 +171,7 @@ def answer(request_text):
     return json.dumps({"ok": True, "value": plain, "after": _after(args, kwargs)})
 
 
-def serve(request_text):
+def serve(request_text: str) -> None:
     """Answer one request with a display message of type MIME."""
     from IPython.display import publish_display_data
 

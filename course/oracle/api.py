@@ -8,8 +8,9 @@ call is sent to the kernel as plain data and whose answer comes back as plain da
 
 ``replaced(forward_propagation=good_forward, numerical_gradient=refused)``
     For the calls inside the ``with`` block, the student's code sees ``good_forward`` wherever it looks up
-    ``forward_propagation`` (its namespace, aliases of the same object, the course's helper modules), and a
-    function that raises a bilingual "not allowed here" error for ``numerical_gradient``. The replacing
+    ``forward_propagation`` in its namespace (also under another name bound to the same object), and a
+    function that raises a bilingual "not allowed here" error for ``numerical_gradient`` (there and as
+    an attribute of the course's helper modules, ``gc_utils.numerical_gradient``). The replacing
     functions are defined in the test cell with ``def``; in the trusted grader they are sent to the kernel
     as source, with the modules, plain values and other functions they use (no closures).
 ``replaced_for_cell(...)``
@@ -27,6 +28,7 @@ import sys
 import textwrap
 import types
 
+from course.assignment import HELPER_MODULES
 from course.messages import HELPER_REFUSED
 
 #: Set by the trusted grader: a function ``request (dict) -> value`` that runs one call in the kernel.
@@ -77,14 +79,14 @@ class _Substitution:
         self.namespace = frame.f_globals  # the notebook's namespace, in a kernel
         self.undo = None
 
-    def install_in_kernel(self):
+    def install_in_kernel(self) -> None:
         from course.oracle.agent import installed  # the very code the grader runs in the kernel
 
-        pairs = [(n, _refusing(n) if f is refused else f) for n, f in self.functions.items()]
-        self.undo = installed(self.namespace, pairs, HELPER_MODULE_NAMES)
+        pairs = [(n, _refusing(n) if f is refused else f, f is refused) for n, f in self.functions.items()]
+        self.undo = installed(self.namespace, pairs, HELPER_MODULES)
         self.undo.__enter__()
 
-    def uninstall_in_kernel(self, *exc_info):
+    def uninstall_in_kernel(self, *exc_info: object) -> None:
         if self.undo is not None:
             undo, self.undo = self.undo, None
             undo.__exit__(*exc_info)
@@ -131,10 +133,6 @@ def replaced_for_cell(**functions: object) -> None:
         shell.events.unregister("post_run_cell", restore)
 
     shell.events.register("post_run_cell", restore)
-
-
-#: The course's helper modules whose attributes a substitution also replaces.
-HELPER_MODULE_NAMES = ("gc_utils", "testCases", "public_tests")
 
 
 # ---- trusted side: what a StudentFunction sends ----------------------------------------------------------

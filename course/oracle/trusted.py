@@ -24,6 +24,7 @@ Protocol (JSON lines; this process reads stdin and writes to a copy of its origi
 import builtins
 import contextlib
 import hashlib
+import importlib.util
 import io
 import json
 import linecache
@@ -33,6 +34,7 @@ import traceback
 
 import numpy as np
 
+from course.assignment import HELPER_MODULES
 from course.messages import (
     ORACLE_KERNEL_DIED,
     ORACLE_MALFORMED_ANSWER,
@@ -82,11 +84,11 @@ class Channel:
     def __init__(self, reader, writer):
         self.reader, self.writer = reader, writer
 
-    def send(self, message):
+    def send(self, message: dict) -> None:
         self.writer.write(json.dumps(message).encode("utf-8") + b"\n")
         self.writer.flush()
 
-    def receive(self):
+    def receive(self) -> dict:
         line = self.reader.readline(MAX_MESSAGE_CHARS * 2)
         if not line:
             raise EOFError("the parent closed the channel")
@@ -142,7 +144,7 @@ class StudentFunction:
                 "args": to_plain(list(args)),
                 "kwargs": to_plain(dict(kwargs)),
                 "substitutions": api.substitution_requests(),
-                "helper_modules": list(api.HELPER_MODULE_NAMES),
+                "helper_modules": list(HELPER_MODULES),
             }
         except WireError as error:
             raise api.InstructorError("the arguments of {} cannot be sent: {}".format(self.__name__, error)) from None
@@ -231,14 +233,14 @@ def _audit(event, args):
         raise RuntimeError("the trusted grader does not run code from {}".format(filename))
 
 
-def install_audit_hook():
+def install_audit_hook() -> None:
     """From now on, refuse to compile or execute code that is not the course's (see ``_trusted_file``)."""
     global _audit_log
     import course
 
     _trusted_roots.extend(
         os.path.abspath(p) + os.sep
-        for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.dirname(course.__file__))}
+        for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(course.__file__)}
     )
     if os.environ.get(AUDIT_LOG_VARIABLE):
         _audit_log = open(os.environ[AUDIT_LOG_VARIABLE], "a", encoding="utf-8")
@@ -248,7 +250,7 @@ def install_audit_hook():
 # ---- the runner ----------------------------------------------------------------------------------------
 def _file_digest(folder):
     digest = hashlib.sha256()
-    for name in api.HELPER_MODULE_NAMES:
+    for name in HELPER_MODULES:
         path = os.path.join(folder, name + ".py")
         if os.path.isfile(path):
             with open(path, "rb") as handle:
@@ -269,15 +271,16 @@ class Runner:
         self.namespace = None
         self.helpers = None
 
-    def notebook(self, helpers, setup, students):
+    def notebook(self, helpers: str, setup: list, students: list) -> str | None:
         folder = os.path.abspath(helpers) + os.sep
         if self.helpers != (folder, _file_digest(folder)):
-            for name in api.HELPER_MODULE_NAMES:
-                sys.modules.pop(name, None)
-            sys.path[:] = [p for p in sys.path if p != (self.helpers or ("",))[0].rstrip(os.sep)]
-            sys.path.insert(0, folder.rstrip(os.sep))
             if folder not in _trusted_roots:
                 _trusted_roots.append(folder)
+            for name in HELPER_MODULES:  # by path, in order: each may import the ones before it
+                spec = importlib.util.spec_from_file_location(name, os.path.join(folder, name + ".py"))
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
             self.helpers = (folder, _file_digest(folder))
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         try:
@@ -290,7 +293,7 @@ class Runner:
                 self.namespace[name] = StudentFunction(name, self.channel)
         return None
 
-    def cell(self, name, source):
+    def cell(self, name: str, source: str) -> dict:
         api._cell_substitutions.clear()
         api._block_substitutions.clear()
         printed = io.StringIO()
@@ -324,7 +327,7 @@ def _error_output(error):
     return {"ename": type(error).__name__, "evalue": str(error), "traceback": lines}
 
 
-def main():
+def main() -> None:
     """Serve the parent until it closes the channel."""
     reader = sys.stdin.buffer
     writer = os.fdopen(os.dup(1), "wb")

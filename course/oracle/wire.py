@@ -25,8 +25,11 @@ MAX_DEPTH = 32
 #: Most elements in one array, and most dimensions.
 MAX_ARRAY_ELEMENTS = 4 * 1024 * 1024
 MAX_DIMENSIONS = 32
-#: Most digits of an ``int``.
+#: Most digits of an ``int`` (checked by comparison: ``str`` of a huge int raises ValueError, not WireError).
 MAX_INT_DIGITS = 400
+_INT_LIMIT = 10**MAX_INT_DIGITS
+#: Longest line of the trusted grader's protocol (``course.oracle.trusted``), in bytes of JSON text.
+MAX_LINE_BYTES = 2 * MAX_MESSAGE_CHARS
 #: Array dtypes that may cross: byte order, then kind (bool, signed, unsigned, float, complex), item size.
 DTYPE = re.compile(r"^[<>|=][biufc][0-9]{1,2}$")
 SCALAR_TYPES = frozenset(np.dtype(code).type for code in "?bhilqBHILQefdgFDG")
@@ -56,7 +59,7 @@ def _array_fields(array, path):
     return {"dtype": dtype.str, "shape": list(array.shape), "data": base64.b64encode(data).decode("ascii")}
 
 
-def to_plain(value, path="", depth=0):
+def to_plain(value: object, path: str = "", depth: int = 0) -> object:
     """The JSON-able form of ``value``; WireError if it (or anything inside) may not cross."""
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply", path)
@@ -64,7 +67,7 @@ def to_plain(value, path="", depth=0):
     if value is None or kind is bool or kind is str:
         return value
     if kind is int:
-        if len(str(abs(value))) > MAX_INT_DIGITS:
+        if abs(value) >= _INT_LIMIT:
             raise WireError("too large", path, "an int of more than {} digits".format(MAX_INT_DIGITS))
         return value
     if kind is float:
@@ -81,14 +84,14 @@ def to_plain(value, path="", depth=0):
     if kind is dict:
         pairs = []
         for key, item in value.items():
-            if type(key) not in (str, int):
-                raise WireError("unsupported key", path, "{!r} ({})".format(key, _type_name(key))[:200])
+            if type(key) not in (str, int) or (type(key) is int and abs(key) >= _INT_LIMIT):
+                raise WireError("unsupported key", path, "{} ({})".format(str(key)[:100], _type_name(key)))
             pairs.append([key, to_plain(item, "{}[{!r}]".format(path, key), depth + 1)])
         return {"dict": pairs}
     raise WireError("unsupported type", path, _type_name(value))
 
 
-def encode(value):
+def encode(value: object) -> str:
     """``value`` as wire text (JSON); WireError if it may not cross."""
     text = json.dumps(to_plain(value), separators=(",", ":"))
     if len(text) > MAX_MESSAGE_CHARS:
@@ -100,7 +103,11 @@ def _array(fields, path):
     if type(fields) is not dict or set(fields) != {"dtype", "shape", "data"}:
         raise WireError("malformed array", path)
     dtype, shape, data = fields["dtype"], fields["shape"], fields["data"]
-    if type(dtype) is not str or not DTYPE.match(dtype) or np.dtype(dtype).kind not in "biufc":
+    try:  # the pattern lets through codes NumPy does not know ("<f3", "<b2"): np.dtype raises TypeError
+        known = type(dtype) is str and DTYPE.match(dtype) and np.dtype(dtype).kind in "biufc"
+    except TypeError:
+        known = False
+    if not known:
         raise WireError("unsupported dtype", path, str(dtype)[:40])
     if (
         type(shape) is not list
@@ -120,7 +127,7 @@ def _array(fields, path):
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
-def from_plain(plain, path="", depth=0):
+def from_plain(plain: object, path: str = "", depth: int = 0) -> object:
     """The value that ``plain`` (parsed JSON) stands for; WireError if it is not valid wire data."""
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply", path)
@@ -128,7 +135,7 @@ def from_plain(plain, path="", depth=0):
     if plain is None or kind in (bool, str, float):
         return plain
     if kind is int:
-        if len(str(abs(plain))) > MAX_INT_DIGITS:
+        if abs(plain) >= _INT_LIMIT:
             raise WireError("too large", path)
         return plain
     if kind is list:
@@ -145,7 +152,7 @@ def from_plain(plain, path="", depth=0):
             raise WireError("malformed value", path)
         result = {}
         for key, item in body:
-            if type(key) not in (str, int):
+            if type(key) not in (str, int) or (type(key) is int and abs(key) >= _INT_LIMIT):
                 raise WireError("unsupported key", path)
             result[key] = from_plain(item, "{}[{!r}]".format(path, key), depth + 1)
         return result
@@ -161,7 +168,7 @@ def from_plain(plain, path="", depth=0):
     return array
 
 
-def decode(text):
+def decode(text: str) -> object:
     """The value of wire text ``text``; WireError if it is too large, not JSON or not wire data."""
     if type(text) is not str:
         raise WireError("malformed message", "", "not text")

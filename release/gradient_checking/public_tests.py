@@ -22,6 +22,7 @@ import numpy as np
 
 from gc_utils import (
     DIFFERENCE_THRESHOLD,
+    SHORTCUTS,
     bilingual,
     block_differences,
     dictionary_to_vector,
@@ -94,16 +95,62 @@ def _where(error):
     """(en, zh) sentences naming the line of the student's code where ``error`` happened, or ("", "").
 
     That line is the deepest frame of the traceback that is the student's code (see ``_is_student_code``).
+    When grading, the call ran in the student's kernel and the error carries those frames as
+    ``student_frames``: (function name, line number, code).
     """
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_student_code(frame.filename)]
+    frames = getattr(error, "student_frames", None)
+    if frames is None:
+        frames = [
+            (frame.name, frame.lineno, frame.line)
+            for frame in traceback.extract_tb(error.__traceback__)
+            if _is_student_code(frame.filename)
+        ]
     if not frames:
         return "", ""
-    frame = frames[-1]
-    code = (frame.line or "").strip()
+    name, lineno, code = frames[-1]
+    code = (code or "").strip()
     return (
-        " The line to fix is in {}, line {} ({}).".format(frame.name, frame.lineno, code),
-        "需要修改的是 {} 的第 {} 行（{}）。".format(frame.name, frame.lineno, code),
+        " The line to fix is in {}, line {} ({}).".format(name, lineno, code),
+        "需要修改的是 {} 的第 {} 行（{}）。".format(name, lineno, code),
     )
+
+
+def _shortcut_refused(name):
+    """A stand-in for the gc_utils helper ``name`` that raises: it would do the exercise for the student."""
+
+    def refused(*args, **kwargs):
+        raise RuntimeError(
+            bilingual(
+                "{} would do part of this exercise for you, so it is switched off while the exercise is graded: "
+                "write that part yourself.".format(name),
+                "{} 会替你完成本练习的一部分，因此评分时它被停用：请自己编写这部分代码。".format(name),
+            )
+        )
+
+    return refused
+
+
+@contextlib.contextmanager
+def _without_shortcuts(function):
+    """While ``function`` (the student's) runs, the helpers of ``SHORTCUTS`` raise, wherever its code finds
+    them: its own namespace (also under another name) or the course's modules. Everything is put back after."""
+    spaces = [vars(sys.modules[m]) for m in ("gc_utils", "testCases", __name__) if m in sys.modules]
+    spaces.append(getattr(function, "__globals__", {}))
+    originals = (
+        {name: vars(sys.modules["gc_utils"]).get(name) for name in SHORTCUTS} if "gc_utils" in sys.modules else {}
+    )
+    saved = []
+    for space in spaces:
+        for key, value in list(space.items()):
+            for name, original in originals.items():
+                if (key == name and space is not spaces[-1]) or (original is not None and value is original):
+                    saved.append((space, key, value))
+                    space[key] = _shortcut_refused(name)
+    try:
+        yield
+    finally:
+        for space, key, value in reversed(saved):
+            space[key] = value
 
 
 def _is_student_code(filename):
@@ -214,7 +261,7 @@ def gradient_check_test(target):
     """Check Exercise 3 on the course input (x, theta) = (2, 4).  在 (x, θ) = (2, 4) 上检查练习 3。"""
     __tracebackhide__ = True
     call = "gradient_check(2, 4)"
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), _without_shortcuts(target):
         difference = _call(target, 2, 4)
     _expect_difference(
         call,
@@ -295,7 +342,7 @@ def gradient_check_n_test(target):
     gradients = buggy_backward_propagation_n(X, Y, cache)
     before = {k: v.copy() for k, v in parameters.items()}
     call = "gradient_check_n(parameters, gradients, X, Y)"
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), _without_shortcuts(target):
         difference = _call(target, parameters, gradients, X, Y)
     _expect_difference(
         call,

@@ -27,6 +27,16 @@ PARAMETER_SHAPES = {
 #: 相对差异（公式 (2)、(3)）低于此值即表示"反向传播正确"。float64 中取 epsilon = 1e-7 时，
 #: 正确的反向传播也可能达到约 1.19e-07，所以 1e-7 过于严格。
 DIFFERENCE_THRESHOLD = 2e-7
+#: Helpers below that would do part of Exercise 3 or 4 (formula (1), (2) or (3)) for the student: the tests
+#: switch them off while those exercises run.
+#: 下列辅助函数会替学生完成练习 3 或 4 的一部分（公式 (1)、(2) 或 (3)）：测试运行这两个练习时会停用它们。
+SHORTCUTS = (
+    "numerical_gradient",
+    "relative_difference",
+    "block_differences",
+    "sampled_gradient_check",
+    "directional_gradient_check",
+)
 
 
 def bilingual(en, zh):

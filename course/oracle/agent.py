@@ -67,20 +67,24 @@ def _substitute(substitution):
 def installed(namespace: dict, substitutions: list, helper_modules: list | tuple) -> Iterator[None]:
     """For the duration, replace names in ``namespace`` (and the other names bound to the same objects there).
 
-    ``substitutions`` holds ``(name, new function, in_modules)``; with ``in_modules`` (a refused helper) the
-    attribute ``name`` of each loaded module of ``helper_modules`` is replaced too, so that
-    ``gc_utils.numerical_gradient`` is refused as well as ``numerical_gradient``.
+    ``substitutions`` holds ``(name, new function, in_modules)``. Without ``in_modules`` the name itself is
+    replaced; with ``in_modules`` (a refused helper) the attribute ``name`` of each loaded module of
+    ``helper_modules`` is, and every name in ``namespace`` bound to one of those objects: so
+    ``gc_utils.numerical_gradient`` is refused, and ``numerical_gradient`` imported from it, but not a
+    function of the student's own that has the same name.
     """
     undo = []
     try:
         for name, new, in_modules in substitutions:
-            targets = [(namespace, name)]
-            old = [namespace.get(name)] if name in namespace else []
-            for module_name in helper_modules if in_modules else ():
-                module = sys.modules.get(module_name)
-                if module is not None and name in vars(module):
-                    targets.append((vars(module), name))
-                    old.append(vars(module)[name])
+            if in_modules:  # a refused helper: the course's object, wherever it is; a function of the student's
+                targets, old = [], []  # that only shares its name is left alone
+                for module_name in helper_modules:
+                    module = sys.modules.get(module_name)
+                    if module is not None and name in vars(module):
+                        targets.append((vars(module), name))
+                        old.append(vars(module)[name])
+            else:
+                targets, old = [(namespace, name)], [namespace[name]] if name in namespace else []
             targets += [(namespace, alias) for alias, value in list(namespace.items()) if any(value is o for o in old)]
             done = set()
             for space, key in targets:

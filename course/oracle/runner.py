@@ -81,12 +81,11 @@ class TrustedRunner:
         self.process = None
 
     def _start(self):
-        folder = tempfile.mkdtemp(prefix="course-trusted-")
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-m", "course.oracle.trusted"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            cwd=folder,
+            cwd=tempfile.gettempdir(),  # never the submission's folder; it writes no files
         )
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
@@ -100,9 +99,13 @@ class TrustedRunner:
             self.process.wait()
             self.process = None
 
-    def _send(self, message):
+    def _send(self, message, start=False):
+        """Send one message; ``start``: (re)start the process if it is not running (only a new notebook may:
+        a restarted process knows no notebook)."""
         if not self.alive():
             self.close()
+            if not start:
+                raise TrustedGraderError("the trusted grader is not running")
             self._start()
         try:
             self.process.stdin.write(json.dumps(message).encode("utf-8") + b"\n")
@@ -124,7 +127,8 @@ class TrustedRunner:
 
     def start_notebook(self, helpers: str, setup: list, students: list) -> str | None:
         """Prepare a fresh namespace for one notebook; the setup error (text) or None."""
-        self._send({"op": "notebook", "helpers": os.path.abspath(helpers), "setup": setup, "students": students})
+        message = {"op": "notebook", "helpers": os.path.abspath(helpers), "setup": setup, "students": students}
+        self._send(message, start=True)
         return self._receive().get("error")
 
     def run_cell(self, name: str, source: str, call: Callable[[str], dict]) -> dict:
@@ -135,9 +139,11 @@ class TrustedRunner:
             if message.get("op") == "done":
                 return message
             started = time.monotonic()
-            answer = call(message["request"])
+            answer = dict(call(message["request"]), op="answer")
             answer["seconds"] = time.monotonic() - started
-            self._send(dict(answer, op="answer"))
+            if len(json.dumps(answer)) >= wire.MAX_LINE_BYTES:  # JSON escapes a non-ASCII character as 6 bytes
+                answer.update(answer=None, problem="too_large")
+            self._send(answer)
 
 
 _shared = None

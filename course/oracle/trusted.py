@@ -45,7 +45,7 @@ from course.messages import (
     ORACLE_UNSUPPORTED_VALUE,
 )
 from course.oracle import api
-from course.oracle.wire import MAX_MESSAGE_CHARS, WireError, from_plain, to_plain
+from course.oracle.wire import MAX_LINE_BYTES, MAX_MESSAGE_CHARS, WireError, from_plain, to_plain
 
 #: Characters of a test cell's printed output that are kept.
 MAX_CELL_OUTPUT = 200_000
@@ -89,7 +89,7 @@ class Channel:
         self.writer.flush()
 
     def receive(self) -> dict:
-        line = self.reader.readline(MAX_MESSAGE_CHARS * 2)
+        line = self.reader.readline(MAX_LINE_BYTES)  # the parent sends no longer line (runner.run_cell)
         if not line:
             raise EOFError("the parent closed the channel")
         return json.loads(line)
@@ -193,8 +193,10 @@ class StudentFunction:
             raise self._malformed("no result and no error")
         error = _exception_class(raised["type"], raised.get("builtin") is True)(str(raised.get("message", ""))[:2000])
         frames = raised.get("frames") if type(raised.get("frames")) is list else []
-        error.student_frames = [
-            (str(f[1]), int(f[2]), str(f[3])) for f in frames if type(f) is list and len(f) == 5 and f[4] is True
+        error.student_frames = [  # an entry that is not a frame (a line number "x") is dropped, not raised
+            (str(f[1]), f[2], str(f[3]))
+            for f in frames
+            if type(f) is list and len(f) == 5 and type(f[2]) is int and f[4] is True
         ]
         error.student_traceback = str(raised.get("traceback", ""))[-20000:]
         raise error
@@ -272,28 +274,34 @@ class Runner:
         self.helpers = None
 
     def notebook(self, helpers: str, setup: list, students: list) -> str | None:
+        """A fresh namespace: the course's helper modules (from ``helpers``), the setup cells, the proxies.
+        Returns the setup error (text) or None; after an error no test cell runs."""
         folder = os.path.abspath(helpers) + os.sep
-        if self.helpers != (folder, _file_digest(folder)):
-            if folder not in _trusted_roots:
-                _trusted_roots.append(folder)
-            for name in HELPER_MODULES:  # by path, in order: each may import the ones before it
-                spec = importlib.util.spec_from_file_location(name, os.path.join(folder, name + ".py"))
-                module = importlib.util.module_from_spec(spec)
-                sys.modules[name] = module
-                spec.loader.exec_module(module)
-            self.helpers = (folder, _file_digest(folder))
-        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.namespace = None
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
         try:
+            if self.helpers != (folder, _file_digest(folder)):
+                if folder not in _trusted_roots:
+                    _trusted_roots.append(folder)
+                self.helpers = None
+                for name in HELPER_MODULES:  # by path, in order: each may import the ones before it
+                    spec = importlib.util.spec_from_file_location(name, os.path.join(folder, name + ".py"))
+                    module = importlib.util.module_from_spec(spec)
+                    sys.modules[name] = module
+                    spec.loader.exec_module(module)
+                self.helpers = (folder, _file_digest(folder))
             for index, source in enumerate(setup):
-                exec(_compile(source, "{}{}>".format(SETUP_FILE_PREFIX, index)), self.namespace)
+                exec(_compile(source, "{}{}>".format(SETUP_FILE_PREFIX, index)), namespace)
         except Exception:
             return traceback.format_exc(limit=-3)
-        finally:
-            for name in students:
-                self.namespace[name] = StudentFunction(name, self.channel)
+        for name in students:
+            namespace[name] = StudentFunction(name, self.channel)
+        self.namespace = namespace
         return None
 
     def cell(self, name: str, source: str) -> dict:
+        if self.namespace is None:
+            return {"op": "done", "stdout": "", "error": _error_output(RuntimeError("no notebook is set up"))}
         api._cell_substitutions.clear()
         api._block_substitutions.clear()
         printed = io.StringIO()

@@ -85,6 +85,7 @@ class GuardedExecute(Execute):
                 self._start_trusted(resources["nbgrader"]["assignment"], resources["nbgrader"]["notebook"])
         self._replay = []
         self._restarts = 0
+        self._agent_installed = False  # a new kernel: the first graded call installs the agent
         return super().preprocess(nb, resources, km)
 
     def _start_trusted(self, assignment, notebook):
@@ -167,7 +168,12 @@ class GuardedExecute(Execute):
         )
 
     def _run_trusted_test(self, cell, index):
-        """Run a test cell in the trusted grader; its output and verdict become the cell's outputs."""
+        """Run a test cell in the trusted grader; its output and verdict become the cell's outputs.
+
+        A kernel that died during the test may have been dying already (``exit()`` in an earlier cell
+        ends the kernel a moment later): it is restarted, the cells that ran fine are replayed, and the
+        test runs once more, so that only a death caused by this exercise's calls costs its points.
+        """
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         cell.outputs = []
         if self._plan_error:
@@ -175,6 +181,31 @@ class GuardedExecute(Execute):
                 self._error_output("TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=self._plan_error).inline())
             )
             return cell
+        done, state = self._trusted_attempt(cell, index, grade_id)
+        if state["died"]:
+            self.log.warning("The kernel died during test cell %s: restarting it and running the test again", grade_id)
+            self._restart_and_replay()
+            if self.kc is not None:
+                done, state = self._trusted_attempt(cell, index, grade_id)
+        if done.get("stdout"):
+            cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=done["stdout"]))
+        if done.get("grader_error"):
+            cell.outputs.append(
+                self._error_output(
+                    "TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=done["grader_error"]).inline()
+                )
+            )
+        if done.get("error"):
+            cell.outputs.append(nbformat.v4.new_output("error", **done["error"]))
+        if state["died"] and self.kc is not None:
+            self._restart_and_replay()
+        elif state["timed_out"] and not self._kernel_responds():
+            self.log.warning("Kernel still busy %ds after the timeout: restarting it", self.responsive_wait)
+            self._restart_and_replay()
+        return cell
+
+    def _trusted_attempt(self, cell, index, grade_id):
+        """One run of the test cell in the trusted grader: ``(done message, {"died", "timed_out"})``."""
         deadline = time.monotonic() + self.timeout
         state = {"died": False, "timed_out": False}
 
@@ -184,7 +215,8 @@ class GuardedExecute(Execute):
                 return {"answer": None, "stdout": "", "problem": "died"}
             if remaining <= 0 or state["timed_out"]:
                 return {"answer": None, "stdout": "", "problem": "timeout"}
-            probe = nbformat.v4.new_code_cell(kernel_code(request_text))
+            probe = nbformat.v4.new_code_cell(kernel_code(request_text, install=not self._agent_installed))
+            self._agent_installed = True
             saved = self.timeout
             self.timeout = max(1, math.ceil(remaining))
             try:
@@ -203,22 +235,9 @@ class GuardedExecute(Execute):
             return answer
 
         try:
-            done = shared_runner().run_cell(grade_id, self._plan.tests[grade_id], call)
+            return shared_runner().run_cell(grade_id, self._plan.tests[grade_id], call), state
         except TrustedGraderError as error:
-            done = {"stdout": "", "error": None}
-            cell.outputs.append(
-                self._error_output("TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=error).inline())
-            )
-        if done.get("stdout"):
-            cell.outputs.insert(0, nbformat.v4.new_output("stream", name="stdout", text=done["stdout"]))
-        if done.get("error"):
-            cell.outputs.append(nbformat.v4.new_output("error", **done["error"]))
-        if state["died"]:
-            self._restart_and_replay()
-        elif state["timed_out"] and not self._kernel_responds():
-            self.log.warning("Kernel still busy %ds after the timeout: restarting it", self.responsive_wait)
-            self._restart_and_replay()
-        return cell
+            return {"stdout": "", "error": None, "grader_error": str(error)}, state
 
     def _kernel_responds(self):
         """True if the kernel answers a kernel_info request within ``responsive_wait`` seconds."""
@@ -247,6 +266,7 @@ class GuardedExecute(Execute):
             return
         self.log.warning("Restarting the kernel and replaying %d cells", len(self._replay))
         self.km = self.create_kernel_manager()
+        self._agent_installed = False
         self.start_new_kernel()
         self.start_new_kernel_client()
         for index, done in list(self._replay):

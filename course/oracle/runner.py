@@ -8,6 +8,7 @@ in between: the trusted grader checks every answer.
 """
 
 import atexit
+import hashlib
 import inspect
 import json
 import os
@@ -35,15 +36,28 @@ def agent_program() -> str:
 
 
 _PROGRAM = None
+#: The first call in a kernel installs the agent as a module (compiled once); later calls only use it.
+#: Neither binds anything in the student's namespace.
+_INSTALL = """import sys
+agent = type(sys)({name!r})
+exec(compile({program!r}, {file!r}, "exec"), agent.__dict__)
+sys.modules[{name!r}] = agent
+"""
+_CALL = "__import__('sys').modules[{name!r}].serve({request!r})"
 
 
-def kernel_code(request_text: str) -> str:
-    """One statement for the kernel: run the agent on ``request_text`` in a private namespace."""
+def kernel_code(request_text: str, install: bool = True) -> str:
+    """The code the kernel runs for one call: with ``install``, first install the agent (a new kernel)."""
     global _PROGRAM
     if _PROGRAM is None:
-        _PROGRAM = agent_program()
-    program = _PROGRAM + "serve({!r})\n".format(request_text)
-    return "exec(compile({!r}, {!r}, 'exec'), {{'__name__': '__course_oracle__'}})".format(program, agent.AGENT_FILE)
+        program = agent_program()
+        _PROGRAM = (program, "_course_oracle_" + hashlib.sha256(program.encode()).hexdigest()[:16])
+    program, name = _PROGRAM
+    call = _CALL.format(name=name, request=request_text)
+    if not install:
+        return call
+    setup = _INSTALL.format(name=name, program=program, file=agent.AGENT_FILE)
+    return "exec(compile({!r}, {!r}, 'exec'), {{}})\n{}".format(setup, agent.AGENT_FILE, call)
 
 
 def answer_from_outputs(outputs: list, timeout_name: str) -> dict:
@@ -129,7 +143,11 @@ class TrustedRunner:
         """Prepare a fresh namespace for one notebook; the setup error (text) or None."""
         message = {"op": "notebook", "helpers": os.path.abspath(helpers), "setup": setup, "students": students}
         self._send(message, start=True)
-        return self._receive().get("error")
+        reply = self._receive()
+        if reply.get("op") != "ready":
+            self.close()
+            raise TrustedGraderError("unexpected message from the trusted grader: {}".format(str(reply)[:200]))
+        return reply.get("error")
 
     def run_cell(self, name: str, source: str, call: Callable[[str], dict]) -> dict:
         """Run one test cell; ``call(request_text)`` runs a call in the kernel. Returns the ``done`` message."""
@@ -138,8 +156,15 @@ class TrustedRunner:
             message = self._receive()
             if message.get("op") == "done":
                 return message
+            if message.get("op") != "call":
+                self.close()
+                raise TrustedGraderError("unexpected message from the trusted grader: {}".format(str(message)[:200]))
             started = time.monotonic()
-            answer = dict(call(message["request"]), op="answer")
+            try:
+                answer = dict(call(message["request"]), op="answer")
+            except BaseException:
+                self.close()  # it waits for an answer that will not come: never reuse it half-way
+                raise
             answer["seconds"] = time.monotonic() - started
             if len(json.dumps(answer)) >= wire.MAX_LINE_BYTES:  # JSON escapes a non-ASCII character as 6 bytes
                 answer.update(answer=None, problem="too_large")

@@ -126,6 +126,14 @@ def _write_back(original, after):
         original[:] = after
 
 
+def _not_from_student_code(error):
+    """Mark an error of the call itself (not raised by the student's code): no line of theirs to point at
+    (``public_tests`` reads ``student_frames``)."""
+    error.student_frames = []
+    error.student_traceback = ""
+    return error
+
+
 class StudentFunction:
     """A function of the student's notebook, called in the student's kernel."""
 
@@ -153,11 +161,15 @@ class StudentFunction:
         if reply.get("stdout"):
             sys.stdout.write(reply["stdout"])
         if reply.get("problem"):
-            raise KernelProblem(PROBLEMS[reply["problem"]].format(function=self.__name__).text())
+            raise _not_from_student_code(
+                KernelProblem(PROBLEMS[reply["problem"]].format(function=self.__name__).text())
+            )
         return self._result(reply.get("answer"), args, kwargs)
 
     def _malformed(self, detail):
-        return KernelProblem(ORACLE_MALFORMED_ANSWER.format(function=self.__name__, detail=detail).text())
+        return _not_from_student_code(
+            KernelProblem(ORACLE_MALFORMED_ANSWER.format(function=self.__name__, detail=detail).text())
+        )
 
     def _result(self, text, args, kwargs):
         __tracebackhide__ = True
@@ -181,12 +193,14 @@ class StudentFunction:
             return value
         if type(answer.get("unsupported")) is dict:
             problem = answer["unsupported"]
-            raise UnsupportedValue(
-                ORACLE_UNSUPPORTED_VALUE.format(
-                    function=self.__name__,
-                    detail=str(problem.get("detail", ""))[:200],
-                    where=str(problem.get("path", "") or "")[:200] or "-",
-                ).text()
+            raise _not_from_student_code(
+                UnsupportedValue(
+                    ORACLE_UNSUPPORTED_VALUE.format(
+                        function=self.__name__,
+                        detail=str(problem.get("detail", ""))[:200],
+                        where=str(problem.get("path", "") or "")[:200] or "-",
+                    ).text()
+                )
             )
         raised = answer.get("raised")
         if type(raised) is not dict or type(raised.get("type")) is not str:

@@ -1,23 +1,22 @@
-"""The catalogue of student submissions (tests/catalogue.py), graded by the real ``nbgrader autograde``.
+"""The catalogue of student submissions (tests/support/catalogue.py), graded by the real ``nbgrader autograde``.
 
 One autograde run for the whole catalogue (session fixture), with the course's nbgrader_config.py;
 then one test per variant checks its score per exercise.  Protects the instructor's promise:
-right answers get full marks, a wrong one loses only its exercise, tampering gains nothing, and a
-fault in one submission neither stops the batch nor costs more than its exercise.
+right answers get full marks, a wrong one loses only its exercise, an attack on the grader changes
+no verdict, and a fault in one submission neither stops the batch nor costs more than its exercise.
 """
 
-import shutil
 import subprocess
 import sys
 
 import nbformat
 import pytest
 from support.catalogue import VARIANTS
-from support.course import copy_course, release_notebook_path, source_notebook_path
+from support.grading import released_course
 
 from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE
 from course.nbgrader_cli import nbgrader_env
-from course.notebooks import fill_solution_cells, patched_solutions, reference_solutions
+from course.notebooks import fill_solution_cells, patched_solutions
 from course.results.scores import exercise_scores
 
 #: Points of each exercise, in the order of EXERCISES (the catalogue's ``expected`` uses it too).
@@ -47,19 +46,8 @@ def graded_catalogue(tmp_path_factory):
 
     Returns ``(root, scores, completed_process)``; scores as ``course.results.scores.exercise_scores``.
     """
-    root = copy_course(tmp_path_factory.mktemp("catalogue") / "course")
-    for folder in ("submitted", "autograded", "feedback"):
-        shutil.rmtree(root / folder, ignore_errors=True)
+    root, release, solutions = released_course(tmp_path_factory.mktemp("catalogue") / "course")
     command = [sys.executable, "-m", "nbgrader"]
-    subprocess.run(
-        command + ["generate_assignment", ASSIGNMENT, "--force"],
-        cwd=str(root),
-        env=nbgrader_env(),
-        check=True,
-        capture_output=True,
-    )
-    release = nbformat.read(str(release_notebook_path(root)), as_version=4)
-    solutions = reference_solutions(nbformat.read(str(source_notebook_path(root)), as_version=4))
     for variant in VARIANTS:
         build_submission(root, variant, release, solutions)
     result = subprocess.run(
@@ -101,12 +89,13 @@ def test_instructor_catalogue_scores(graded_catalogue, variant):
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
 def test_instructor_catalogue_bonus_unaffected(graded_catalogue, variant):
-    """No variant touches the bonus solution: it keeps all its points (none when nothing is filled in)."""
+    """No variant touches the bonus solution: it keeps all its points (none when nothing is filled in, or
+    when the variant stops the student's own later cells from running)."""
     _, scores, _ = graded_catalogue
     for bonus in BONUS_EXERCISES:
         score, maximum = scores[variant.name][bonus]
         assert maximum > 0
-        assert score == (0 if variant.start == "release" else maximum), "{}: bonus {}".format(variant.what, score)
+        assert score == (maximum if variant.bonus else 0), "{}: bonus {}".format(variant.what, score)
 
 
 def test_instructor_graded_notebooks_stay_small(graded_catalogue):
@@ -126,13 +115,25 @@ def test_instructor_foreign_files_removed(graded_catalogue):
         assert (shipped / helper).read_bytes() == (root / helper).read_bytes(), helper
 
 
-def test_instructor_rejected_cell_explains_why(graded_catalogue):
-    """A neutralized cell tells the student, in both languages, which rule it broke."""
+def test_instructor_inlined_model_is_told_to_call_the_functions(graded_catalogue):
+    """A gradient_check that computes J and its derivative itself fails Exercise 3 with a message, in
+    both languages, saying that the test replaced forward_propagation and backward_propagation and that
+    gradient_check must call them."""
     root, _, _ = graded_catalogue
-    notebook = nbformat.read(str(root / "autograded" / "tamper_numpy_in_solution" / ASSIGNMENT / NOTEBOOK_FILE), 4)
-    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "gradient_check_n")
-    assert cell.source.startswith("raise PermissionError(")
-    assert "allclose" in cell.source and "自动评分" in cell.source
+    notebook = nbformat.read(str(root / "autograded" / "ex3_inlined_model" / ASSIGNMENT / NOTEBOOK_FILE), 4)
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "gradient_check_tests")
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].ename == "AssertionError", cell.outputs
+    message = errors[0].evalue
+    for expected in (
+        "replaced forward_propagation",
+        "and backward_propagation by",
+        "by calling forward_propagation(x, ...) and backward_propagation(x, theta)",
+        "本测试把 forward_propagation 替换为",
+        "把 backward_propagation 替换为",
+        "必须通过调用 forward_propagation(x, ...) 和 backward_propagation(x, theta)",
+    ):
+        assert expected in message, message
 
 
 def test_instructor_dead_kernel_is_restarted(tmp_path):

@@ -11,18 +11,18 @@ marker, and the log holds the test cells of both notebooks (so the test cannot p
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import uuid
 
 import nbformat
 import pytest
-from support.course import copy_course, release_notebook_path, source_notebook_path
+from support.course import source_notebook_path
+from support.grading import released_course
 
 from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE
 from course.nbgrader_cli import nbgrader_env
-from course.notebooks import fill_solution_cells, reference_solutions
+from course.notebooks import fill_solution_cells
 from course.oracle.runner import Plan
 from course.oracle.trusted import AUDIT_LOG_VARIABLE, CELL_FILE_PREFIX
 
@@ -66,19 +66,8 @@ def graded(tmp_path_factory):
     in the kernel, as plain nbgrader runs them. Returns a dict of what the tests look at."""
     from course.results.scores import exercise_scores
 
-    root = copy_course(tmp_path_factory.mktemp("trusted") / "course")
-    for folder in ("submitted", "autograded", "feedback"):
-        shutil.rmtree(root / folder, ignore_errors=True)
+    root, release, solutions = released_course(tmp_path_factory.mktemp("trusted") / "course")
     command = [sys.executable, "-m", "nbgrader"]
-    subprocess.run(
-        command + ["generate_assignment", ASSIGNMENT, "--force"],
-        cwd=str(root),
-        env=nbgrader_env(),
-        check=True,
-        capture_output=True,
-    )
-    release = nbformat.read(str(release_notebook_path(root)), as_version=4)
-    solutions = reference_solutions(nbformat.read(str(source_notebook_path(root)), as_version=4))
     write_submission(root, MARKED, fill_solution_cells(release, {e: marked(c) for e, c in solutions.items()}))
     attacked = nbformat.from_dict(release)
     imports = next(

@@ -9,7 +9,11 @@ release notebook) and changes it by
 * ``files``: ``{file name: text}`` written next to the notebook (shipped helper modules etc.).
 
 ``expected`` is the score per exercise, in the order of ``course.assignment.EXERCISES``
-(forward_propagation 1, backward_propagation 1, gradient_check 3, gradient_check_n 5).
+(forward_propagation 1, backward_propagation 1, gradient_check 3, gradient_check_n 5): the score an
+honest student with the same solution gets. The test cells run in the trusted grader
+(``course.oracle``), so code that attacks the grader from the kernel changes no verdict: it gains
+nothing and costs nothing, unless it breaks the student's own code. ``bonus``: whether the bonus
+solution keeps its points (by default: yes, unless the variant starts from the release).
 Sources of the mistakes: the seeds (2017 and 2021 versions), public copies of this exercise
 (e.g. ``J_plus = theta_plus * x`` and ``grad = x`` inlined instead of calling the model, arguments
 passed in the wrong order, ``thetaplus[i][0]`` indexing) and the issue's list.
@@ -20,13 +24,14 @@ from collections import namedtuple
 
 import nbformat
 
-Variant = namedtuple("Variant", "name what expected patches edits files start")
+Variant = namedtuple("Variant", "name what expected patches edits files start bonus")
 FULL = (1, 1, 3, 5)
 NO_EX1, NO_EX2, NO_EX3, NO_EX4 = (0, 1, 3, 5), (1, 0, 3, 5), (1, 1, 0, 5), (1, 1, 3, 0)
 
 
-def variant(name, what, expected, patches=None, edits=(), files=None, start="reference"):
-    return Variant(name, what, expected, patches or {}, tuple(edits), files or {}, start)
+def variant(name, what, expected, patches=None, edits=(), files=None, start="reference", bonus=None):
+    bonus = start != "release" if bonus is None else bonus
+    return Variant(name, what, expected, patches or {}, tuple(edits), files or {}, start, bonus)
 
 
 # ---- text of the reference solution that the patches replace ------------------------------------
@@ -155,6 +160,237 @@ PASSING_PUBLIC_TESTS = "\n".join(
         "gradient_check_n_test",
     )
 )
+
+# ---- attacks on the grader (the issue's list): code run in the kernel -------------------------------------
+# The test cells run in the trusted grader, which sees only plain data from the kernel: none of these can
+# change a verdict. Each goes in a cell of its own after the imports (see ``attack_pair``) or into a solution.
+
+#: The issue's one-line attack: an IPython input transformer that wraps every later cell in
+#: ``try: ... except BaseException: pass``, so that every locked test run in the kernel would pass.
+SWALLOWING_TRANSFORMER = """def swallow_errors(lines):
+    body = ["    " + line for line in lines]
+    return ["try:\\n", "    pass\\n"] + body + ["\\nexcept BaseException:\\n", "    pass\\n"]
+
+
+get_ipython().input_transformers_post.append(swallow_errors)
+"""
+_TRANSFORMER_ONE_LINE = (
+    "\"get_ipython().input_transformers_post.append(lambda lines: ['try:\\\\n', '    pass\\\\n'] + "
+    "['    ' + line for line in lines] + ['\\\\nexcept BaseException:\\\\n', '    pass\\\\n'])\""
+)
+#: The same, installed through builtins reached from a module's ``sys`` (no ``import builtins``).
+TRANSFORMER_VIA_WARNINGS = 'import warnings\n\nwarnings.sys.modules["builtins"].exec(\n    {}\n)\n'.format(
+    _TRANSFORMER_ONE_LINE
+)
+#: The same, with ``exec`` taken from a generator's frame.
+TRANSFORMER_VIA_GI_FRAME = '(_ for _ in ()).gi_frame.f_builtins["exec"](\n    {}\n)\n'.format(_TRANSFORMER_ONE_LINE)
+CUSTOM_EXC = """def ignore_error(shell, etype, value, tb, tb_offset=None):
+    return None
+
+
+get_ipython().set_custom_exc((BaseException,), ignore_error)
+"""
+NO_TRACEBACKS = """get_ipython().showtraceback = lambda *args, **kwargs: None
+get_ipython().showsyntaxerror = lambda *args, **kwargs: None
+"""
+EXCEPTHOOK = "import sys\n\nsys.excepthook = lambda *args: None\n"
+#: Builtins the tests use, patched so that a failed assertion would go unnoticed.
+PATCHED_BUILTINS = """import builtins
+
+real_isinstance, real_assertion_error = builtins.isinstance, builtins.AssertionError
+builtins.AssertionError = type("AssertionError", (Exception,), {})
+builtins.print = lambda *args, **kwargs: None
+builtins.isinstance = lambda obj, kind: True if kind is real_assertion_error else real_isinstance(obj, kind)
+"""
+#: ``sys.modules["numpy"]`` (and ``np``) replaced by a copy of numpy whose comparisons always pass.
+FAKE_NUMPY_MODULE = """import sys
+import types
+
+fake_numpy = types.ModuleType("numpy")
+fake_numpy.__dict__.update(vars(sys.modules["numpy"]))
+fake_numpy.isclose = lambda *args, **kwargs: True
+fake_numpy.allclose = lambda *args, **kwargs: True
+fake_numpy.array_equal = lambda *args, **kwargs: True
+sys.modules["numpy"] = fake_numpy
+np = fake_numpy
+"""
+#: ``sys.modules["public_tests"]`` replaced by a module whose tests only say they passed.
+FAKE_PUBLIC_TESTS_MODULE = """import sys
+import types
+
+fake_tests = types.ModuleType("public_tests")
+for name in ("forward_propagation_test", "backward_propagation_test", "gradient_check_test",
+             "gradient_check_n_test", "backward_propagation_n_fixed_test"):
+    setattr(fake_tests, name, lambda *args, **kwargs: print("all public tests passed"))
+sys.modules["public_tests"] = fake_tests
+from public_tests import *
+"""
+NUMPY_COMPARISONS = """np.isclose = lambda *args, **kwargs: True
+np.allclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+"""
+
+#: A float whose comparisons and arithmetic lie.
+LIAR_FLOAT = """class LyingFloat(float):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    def __lt__(self, other):
+        return True
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    def __abs__(self):
+        return LyingFloat(0.0)
+
+    def __sub__(self, other):
+        return LyingFloat(0.0)
+
+    __rsub__ = __sub__
+    __hash__ = float.__hash__
+
+
+"""
+LIAR_NDARRAY = """class LyingArray(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+    def __lt__(self, other):
+        return True
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    def __float__(self):
+        return 2.919335883291695e-10
+
+
+"""
+#: An object that converts to the expected number however the test reads it.
+EXPECTED_LOOKALIKE = """class LooksExpected:
+    def __float__(self):
+        return 0.2850931566540251
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(0.2850931566540251)
+
+    def __lt__(self, other):
+        return True
+
+    __gt__ = __lt__
+
+
+"""
+#: Detect the grader on the call stack: its code, a public test, or the functions that serve a call.
+GRADER_ON_STACK = """import inspect
+
+
+def called_by_grader():
+    for frame in inspect.stack():
+        if frame.filename.startswith("<course") or "public_tests" in frame.filename:
+            return True
+        if frame.function in ("answer", "serve"):
+            return True
+    return False
+
+
+"""
+UNDER_TEST_BY_FRAMES = """import sys
+
+
+def under_test():
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<course") or frame.f_code.co_name.endswith("_test"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+"""
+EXPECTED_FROM_FRAMES = """import sys
+
+
+def expected_from_callers():
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name in ("expected", "_expected", "EXPECTED_DIFFERENCE_1D"):
+            if name in frame.f_locals:
+                return frame.f_locals[name]
+        frame = frame.f_back
+    return 0.0
+
+
+"""
+EXPECTED_FROM_MEMORY = """import gc
+
+
+def expected_from_memory():
+    for holder in gc.get_objects():
+        if type(holder) is dict:
+            for value in list(holder.values()):
+                if type(value) is float and abs(value - 0.285) < 1e-3:
+                    return value
+    return 0.0
+
+
+"""
+EXPECTED_FROM_CALLERS_SOURCE = """import inspect
+import re
+
+
+def expected_from_sources():
+    for caller in inspect.stack()[1:]:
+        try:
+            source = inspect.getsource(caller.frame)
+        except Exception:
+            continue
+        found = re.findall(r"\\d\\.\\d{6,}e-\\d+", source)
+        if found:
+            return float(found[0])
+    return 0.0
+
+
+"""
+EXPECTED_FROM_NOTEBOOK_FILE = """import os
+import re
+
+
+def expected_from_notebook():
+    for name in sorted(os.listdir(".")):
+        if name.endswith(".ipynb"):
+            with open(name, encoding="utf-8") as handle:
+                found = re.findall(r"0\\.285\\d+", handle.read())
+            print("read", name, "found", found[:3])
+            if found:
+                return float(found[0])
+    return 0.0
+
+
+"""
+
+
+def attack_pair(name, what, code):
+    """The attack in an extra cell after the imports: on the untouched release (nothing to gain: no points)
+    and with the reference solution (nothing lost: full marks)."""
+    return [
+        variant(
+            name + "_release",
+            what + "; nothing else filled in",
+            (0, 0, 0, 0),
+            edits=[add_cell_after("imports", code)],
+            start="release",
+        ),
+        variant(name + "_reference", what + "; the reference solution", FULL, edits=[add_cell_after("imports", code)]),
+    ]
+
+
+SET_UP = "    # Set-up variables / 准备变量\n"
+N_GRADAPPROX_ZEROS = "    gradapprox = np.zeros((num_parameters, 1))\n"
+
 
 VARIANTS = [
     # ---------------------------------------------------------------- reference / untouched
@@ -364,6 +600,124 @@ VARIANTS = [
         FULL,
         edits=[add_cell_after("forward_propagation_tests", "my_x = np.linspace(0, 1, 5)\nprint(my_x * 2)")],
     ),
+    variant(
+        "valid_stderr_debug",
+        "import sys; debug lines printed to sys.stderr inside both checks",
+        FULL,
+        merge(
+            prepend("gradient_check", "import sys\n\n"),
+            prepend("gradient_check_n", "import sys\n\n"),
+            {
+                "gradient_check": [
+                    (GC_GRAD, GC_GRAD + "    print('debug: grad', grad, 'gradapprox', gradapprox, file=sys.stderr)\n")
+                ],
+                "gradient_check_n": [
+                    (DIFFERENCE, DIFFERENCE + "    sys.stderr.write('debug: difference {}\\n'.format(difference))\n")
+                ],
+            },
+        ),
+    ),
+    variant(
+        "valid_getattr_linalg",
+        'norm taken as getattr(np, "linalg").norm',
+        FULL,
+        {
+            "gradient_check_n": [
+                (
+                    N_DIFFERENCE_BLOCK,
+                    '    norm = getattr(np, "linalg").norm\n'
+                    "    difference = norm(grad - gradapprox) / (norm(grad) + norm(gradapprox))\n",
+                )
+            ]
+        },
+    ),
+    variant(
+        "valid_helper_class",
+        "a small class of the student's own, holding epsilon, builds the shifted vectors",
+        FULL,
+        merge(
+            prepend(
+                "gradient_check_n",
+                "class Shift:\n"
+                '    """Shifts one entry of a parameter vector by +/- epsilon."""\n\n'
+                "    def __init__(self, epsilon):\n"
+                "        self.epsilon = epsilon\n\n"
+                "    def apply(self, values, i, sign):\n"
+                "        shifted = np.copy(values)\n"
+                "        shifted[i] = shifted[i] + sign * self.epsilon\n"
+                "        return shifted\n\n\n",
+            ),
+            {
+                "gradient_check_n": [
+                    (
+                        N_COPY_PLUS + N_STEP_PLUS,
+                        "        theta_plus = Shift(epsilon).apply(parameters_values, i, +1)\n",
+                    ),
+                    (
+                        N_COPY_MINUS + N_STEP_MINUS,
+                        "        theta_minus = Shift(epsilon).apply(parameters_values, i, -1)\n",
+                    ),
+                ]
+            },
+        ),
+    ),
+    variant(
+        "valid_module_helper",
+        "a module-level helper function of the student's own for formula (1)",
+        FULL,
+        merge(
+            prepend(
+                "gradient_check",
+                "def centered_difference(J_plus, J_minus, epsilon):\n"
+                "    return (J_plus - J_minus) / (2 * epsilon)\n\n\n",
+            ),
+            {"gradient_check": [(GC_APPROX, "    gradapprox = centered_difference(J_plus, J_minus, epsilon)\n")]},
+        ),
+    ),
+    variant(
+        "valid_comprehensions",
+        "a dict comprehension for J(theta +/- epsilon), a list comprehension for the three norms",
+        FULL,
+        {
+            "gradient_check": [
+                (
+                    GC_PLUS + GC_MINUS + GC_JPLUS + GC_JMINUS + GC_APPROX,
+                    "    J = {sign: forward_propagation(x, theta + sign * epsilon) for sign in (+1, -1)}\n"
+                    "    gradapprox = (J[+1] - J[-1]) / (2 * epsilon)\n",
+                )
+            ],
+            "gradient_check_n": [
+                (
+                    N_DIFFERENCE_BLOCK,
+                    "    norms = [np.linalg.norm(v) for v in (grad - gradapprox, grad, gradapprox)]\n"
+                    "    difference = norms[0] / (norms[1] + norms[2])\n",
+                )
+            ],
+        },
+    ),
+    variant(
+        "valid_global_counter",
+        "global counters incremented in forward_propagation and gradient_check_n",
+        FULL,
+        merge(
+            prepend("forward_propagation", "calls = 0\n\n\n"),
+            prepend("gradient_check_n", "checks_run = 0\n\n\n"),
+            {
+                "forward_propagation": [(FP, "    global calls\n    calls += 1\n" + FP)],
+                "gradient_check_n": [(SET_UP, "    global checks_run\n    checks_run += 1\n" + SET_UP)],
+            },
+        ),
+    ),
+    variant(
+        "valid_print_in_forward",
+        "forward_propagation prints its inputs and result",
+        FULL,
+        {
+            "forward_propagation": [
+                (FP, FP + "    print(f'forward_propagation(x={x}, theta={theta}) = {J}', flush=True)\n")
+            ]
+        },
+    ),
     # ---------------------------------------------------------------- mistakes: lose that exercise only
     variant("ex1_hardcoded_8", "forward_propagation returns 8", NO_EX1, HARDCODED_EX1),
     variant("ex1_plus", "J = theta + x", NO_EX1, {"forward_propagation": [(FP, "    J = theta + x\n")]}),
@@ -569,6 +923,70 @@ VARIANTS = [
         },
     ),
     variant("ex4_hardcoded", "returns 0.2850931566540251", NO_EX4, HARDCODED_EX4),
+    variant(
+        "ex3_abs_of_abs",
+        "abs(abs(grad) - abs(gradapprox)) / (abs(grad) + abs(gradapprox)): blind to a wrong sign",
+        NO_EX3,
+        {
+            "gradient_check": [
+                (
+                    N_DIFFERENCE_BLOCK,
+                    "    difference = abs(abs(grad) - abs(gradapprox)) / (abs(grad) + abs(gradapprox))\n",
+                )
+            ]
+        },
+    ),
+    variant(
+        "ex3_shortcut_relative_difference",
+        "formula (2) by gc_utils.relative_difference (switched off while Exercise 3 is graded)",
+        NO_EX3,
+        merge(
+            prepend("gradient_check", "from gc_utils import relative_difference\n\n\n"),
+            {"gradient_check": [(N_DIFFERENCE_BLOCK, "    difference = relative_difference(grad, gradapprox)\n")]},
+        ),
+    ),
+    variant(
+        "ex4_abs_of_abs",
+        "norms of np.abs(grad) and np.abs(gradapprox): blind to a wrong sign",
+        NO_EX4,
+        {
+            "gradient_check_n": [
+                (
+                    N_DIFFERENCE_BLOCK,
+                    "    numerator = np.linalg.norm(np.abs(grad) - np.abs(gradapprox))\n"
+                    "    denominator = np.linalg.norm(np.abs(grad)) + np.linalg.norm(np.abs(gradapprox))\n"
+                    + DIFFERENCE,
+                )
+            ]
+        },
+    ),
+    variant(
+        "ex4_shortcuts",
+        "gc_utils.numerical_gradient and relative_difference instead of the loop (switched off while graded)",
+        NO_EX4,
+        merge(
+            prepend("gradient_check_n", "from gc_utils import numerical_gradient, relative_difference\n\n\n"),
+            {
+                "gradient_check_n": [
+                    (N_COPY_PLUS + N_STEP_PLUS + N_J_PLUS, "        pass\n"),
+                    (N_COPY_MINUS + N_STEP_MINUS + N_J_MINUS, "        pass\n"),
+                    (N_APPROX, "        pass\n"),
+                    (
+                        N_DIFFERENCE_BLOCK,
+                        "    cost = lambda theta: forward_propagation_n(X, Y, vector_to_dictionary(theta))[0]\n"
+                        "    gradapprox = numerical_gradient(cost, parameters_values, epsilon)\n"
+                        "    difference = relative_difference(grad, gradapprox)\n",
+                    ),
+                ]
+            },
+        ),
+    ),
+    variant(
+        "ex4_1d_gradapprox",
+        "gradapprox = np.zeros(num_parameters): with NumPy 2.4, gradapprox[i] = <array of shape (1,)> raises ValueError",
+        NO_EX4,
+        {"gradient_check_n": [(N_GRADAPPROX_ZEROS, "    gradapprox = np.zeros(num_parameters)\n")]},
+    ),
     # ---------------------------------------------------------------- tampering: gains nothing
     variant(
         "tamper_numpy_in_solution",
@@ -578,8 +996,8 @@ VARIANTS = [
     ),
     variant(
         "tamper_numpy_in_ex1_cell",
-        "numpy patched from Exercise 1's cell (costs Exercise 1)",
-        (0, 1, 3, 0),
+        "numpy patched from Exercise 1's cell, with a hard-coded Exercise 4 (only that one is lost)",
+        NO_EX4,
         merge(prepend("forward_propagation", TAMPER_NUMPY), HARDCODED_EX4),
     ),
     variant(
@@ -630,9 +1048,11 @@ VARIANTS = [
     ),
     variant(
         "tamper_ipython_hook",
-        "an extra cell that makes IPython skip every later cell",
-        NO_EX4,
+        "an extra cell that makes IPython skip every later cell: the student's own later cells, and the "
+        "grader's calls of their functions, never run",
+        (1, 0, 0, 0),
         HARDCODED_EX4,
+        bonus=False,
         edits=[
             add_cell_after(
                 "forward_propagation_tests", "get_ipython().input_transformers_cleanup.append(lambda lines: [])"
@@ -671,8 +1091,8 @@ VARIANTS = [
     ),
     variant(
         "tamper_module_data",
-        "data inside numpy changed (np.typecodes)",
-        NO_EX2,
+        "data inside numpy changed (np.typecodes): breaks nothing the solution uses",
+        FULL,
         prepend("backward_propagation", "np.typecodes['AllFloat'] = ''\n"),
     ),
     variant(
@@ -764,6 +1184,126 @@ VARIANTS = [
         NO_EX1,
         HARDCODED_EX1,
         files={"numpy.py": SHADOW_NUMPY},
+    ),
+    # ---------------------------------------------------------------- attacks on the grader: change no verdict
+    *attack_pair(
+        "attack_transformer",
+        "an IPython input transformer wraps every later cell in try/except BaseException: pass",
+        SWALLOWING_TRANSFORMER,
+    ),
+    variant(
+        "attack_transformer_hardcoded",
+        "the input transformer of attack_transformer, with a hard-coded Exercise 4",
+        NO_EX4,
+        HARDCODED_EX4,
+        edits=[add_cell_after("imports", SWALLOWING_TRANSFORMER)],
+    ),
+    *attack_pair(
+        "attack_transformer_via_warnings",
+        'the transformer installed by warnings.sys.modules["builtins"].exec(...)',
+        TRANSFORMER_VIA_WARNINGS,
+    ),
+    *attack_pair(
+        "attack_transformer_via_gi_frame",
+        "the transformer installed by exec taken from a generator's gi_frame.f_builtins",
+        TRANSFORMER_VIA_GI_FRAME,
+    ),
+    *attack_pair(
+        "attack_custom_exc", "get_ipython().set_custom_exc((BaseException,), ...) swallows errors", CUSTOM_EXC
+    ),
+    *attack_pair("attack_showtraceback", "get_ipython().showtraceback replaced by a no-op", NO_TRACEBACKS),
+    *attack_pair("attack_excepthook", "sys.excepthook replaced by a no-op", EXCEPTHOOK),
+    *attack_pair("attack_builtins", "builtins.AssertionError, print and isinstance patched", PATCHED_BUILTINS),
+    *attack_pair(
+        "attack_fake_numpy_module", 'sys.modules["numpy"] replaced by a numpy whose comparisons pass', FAKE_NUMPY_MODULE
+    ),
+    *attack_pair(
+        "attack_fake_public_tests",
+        'sys.modules["public_tests"] replaced by a module whose tests do nothing',
+        FAKE_PUBLIC_TESTS_MODULE,
+    ),
+    *attack_pair("attack_numpy_comparisons", "np.isclose, allclose, array_equal, testing patched", NUMPY_COMPARISONS),
+    variant(
+        "attack_lying_float",
+        "forward_propagation returns a float subclass whose comparisons and arithmetic lie",
+        NO_EX1,
+        merge(prepend("forward_propagation", LIAR_FLOAT), {"forward_propagation": [(FP, "    J = LyingFloat(8)\n")]}),
+    ),
+    variant(
+        "attack_lying_ndarray",
+        "gradient_check returns an ndarray subclass whose comparisons lie",
+        NO_EX3,
+        merge(
+            prepend("gradient_check", LIAR_NDARRAY),
+            {"gradient_check": [(RETURN, "    return np.asarray(2.919335883291695e-10).view(LyingArray)")]},
+        ),
+    ),
+    variant(
+        "attack_float_and_array_protocol",
+        "gradient_check_n returns an object whose __float__ and __array__ give the expected value",
+        NO_EX4,
+        merge(
+            prepend("gradient_check_n", EXPECTED_LOOKALIKE),
+            {"gradient_check_n": [(RETURN, "    return LooksExpected()")]},
+        ),
+    ),
+    variant(
+        "attack_stack_inspection",
+        "gradient_check_n looks for the grader with inspect.stack() and then returns a hard-coded value",
+        NO_EX4,
+        merge(
+            prepend("gradient_check_n", GRADER_ON_STACK),
+            {
+                "gradient_check_n": [
+                    (SET_UP, "    if called_by_grader():\n        return 0.2850931566540251\n" + SET_UP)
+                ]
+            },
+        ),
+    ),
+    variant(
+        "attack_getframe_detection",
+        "forward_propagation walks sys._getframe() for a test and then returns a hard-coded 8",
+        NO_EX1,
+        merge(
+            prepend("forward_propagation", UNDER_TEST_BY_FRAMES),
+            {"forward_propagation": [(FP, "    J = 8 if under_test() else theta * x\n")]},
+        ),
+    ),
+    variant(
+        "attack_expected_from_frames",
+        "gradient_check returns a value named expected / _expected found in its callers' frames",
+        NO_EX3,
+        merge(
+            prepend("gradient_check", EXPECTED_FROM_FRAMES),
+            {"gradient_check": [(RETURN, "    return expected_from_callers()")]},
+        ),
+    ),
+    variant(
+        "attack_expected_from_gc",
+        "gradient_check_n returns a float near 0.285 found with gc.get_objects()",
+        NO_EX4,
+        merge(
+            prepend("gradient_check_n", EXPECTED_FROM_MEMORY),
+            {"gradient_check_n": [(RETURN, "    return expected_from_memory()")]},
+        ),
+    ),
+    variant(
+        "attack_expected_from_callers_source",
+        "gradient_check returns the first number found in the source of its callers (inspect.getsource)",
+        NO_EX3,
+        merge(
+            prepend("gradient_check", EXPECTED_FROM_CALLERS_SOURCE),
+            {"gradient_check": [(RETURN, "    return expected_from_sources()")]},
+        ),
+    ),
+    variant(
+        "attack_expected_from_notebook_file",
+        "gradient_check_n returns a number near 0.285 read from the notebook file in the working folder",
+        NO_EX4,
+        merge(
+            prepend("gradient_check_n", EXPECTED_FROM_NOTEBOOK_FILE),
+            {"gradient_check_n": [(RETURN, "    return expected_from_notebook()")]},
+        ),
     ),
     # ---------------------------------------------------------------- faults: cost only their exercise
     variant(

@@ -26,6 +26,7 @@ import contextlib
 import importlib
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -108,6 +109,23 @@ def _is_student_file(filename, helper_folder, library_prefixes):
     return not path.startswith(library_prefixes) and os.path.dirname(path) != helper_folder
 
 
+def _cell_names(text):
+    """``File "/tmp/ipykernel_123/456.py"`` (a notebook cell; the folder changes with every kernel) shown as
+    IPython shows it, ``Cell In[5]``, or as ``<notebook cell>``: the same traceback on every run."""
+    try:
+        from IPython import get_ipython
+
+        numbers = getattr(get_ipython().compile, "_filename_map", {})
+    except Exception:
+        numbers = {}
+
+    def name(match):
+        number = numbers.get(match.group(1))
+        return "Cell In[{}]".format(number) if isinstance(number, int) else "<notebook cell>"
+
+    return re.sub(r'File "([^"]*ipykernel_\d+[/\\]\d+\.py)"', name, text)
+
+
 def _raised(error, helper_modules):
     """The description of an exception raised by the student's code (or by what it called)."""
     tb = error.__traceback__
@@ -120,7 +138,7 @@ def _raised(error, helper_modules):
         [f.filename, f.name, f.lineno, (f.line or "").strip(), _is_student_file(f.filename, helper_folder, prefixes)]
         for f in traceback.extract_tb(tb)
     ]
-    text = "".join(traceback.format_exception(type(error), error, tb))
+    text = _cell_names("".join(traceback.format_exception(type(error), error, tb)))
     kind = type(error)
     return {
         "type": kind.__name__,

@@ -332,10 +332,23 @@ class Runner:
         return {"op": "done", "stdout": printed.getvalue()[-MAX_CELL_OUTPUT:], "error": error}
 
 
+def _test_cell_line(error):
+    """The line of the test cell (its top level) that was running when ``error`` was raised, or None."""
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.startswith(CELL_FILE_PREFIX):
+            return frame.lineno
+    return None
+
+
 def _error_output(error):
-    """An nbformat error output for ``error``: the student's traceback (from the kernel) if the error came
-    from there or led to this one, then the error's own line; the test's code is not shown."""
-    lines = []
+    """An nbformat error output for ``error``.
+
+    First, as IPython starts a traceback, the line of the test cell that failed (``Cell In[], line 3``:
+    the feedback pages tell a public from a hidden failure by it); then the student's traceback (from the
+    kernel) if the error came from there or led to this one; then the error's own line. The test's code is
+    not shown."""
+    line = _test_cell_line(error)
+    lines = [] if line is None else ["Cell In[], line {}".format(line)]
     cause = error
     while cause is not None and not hasattr(cause, "student_traceback"):
         cause = cause.__cause__

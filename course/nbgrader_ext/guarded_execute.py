@@ -161,11 +161,12 @@ class GuardedExecute(Execute):
         return cell, self.resources
 
     def _is_trusted_test(self, cell):
-        if self._plan is None and self._plan_error is None:
+        """A test cell of the master (or any test cell, when the trusted grader could not be set up)."""
+        if not self._is_test_cell(cell):
             return False
-        return self._is_test_cell(cell) and cell.metadata["nbgrader"].get("grade_id") in (
-            self._plan.tests if self._plan else {cell.metadata["nbgrader"].get("grade_id")}
-        )
+        if self._plan_error:
+            return True
+        return self._plan is not None and cell.metadata["nbgrader"].get("grade_id") in self._plan.tests
 
     def _run_trusted_test(self, cell, index):
         """Run a test cell in the trusted grader; its output and verdict become the cell's outputs.
@@ -177,9 +178,7 @@ class GuardedExecute(Execute):
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         cell.outputs = []
         if self._plan_error:
-            cell.outputs.append(
-                self._error_output("TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=self._plan_error).inline())
-            )
+            cell.outputs.append(self._grader_error(self._plan_error))
             return cell
         done, state = self._trusted_attempt(cell, index, grade_id)
         if state["died"]:
@@ -190,11 +189,7 @@ class GuardedExecute(Execute):
         if done.get("stdout"):
             cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=done["stdout"]))
         if done.get("grader_error"):
-            cell.outputs.append(
-                self._error_output(
-                    "TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=done["grader_error"]).inline()
-                )
-            )
+            cell.outputs.append(self._grader_error(done["grader_error"]))
         if done.get("error"):
             cell.outputs.append(nbformat.v4.new_output("error", **done["error"]))
         if state["died"] and self.kc is not None:
@@ -209,12 +204,15 @@ class GuardedExecute(Execute):
         deadline = time.monotonic() + self.timeout
         state = {"died": False, "timed_out": False}
 
+        def problem(name):
+            return {"answer": None, "stdout": "", "problem": name}
+
         def call(request_text):
             remaining = deadline - time.monotonic()
             if state["died"] or self.kc is None:
-                return {"answer": None, "stdout": "", "problem": "died"}
+                return problem("died")
             if remaining <= 0 or state["timed_out"]:
-                return {"answer": None, "stdout": "", "problem": "timeout"}
+                return problem("timeout")
             probe = nbformat.v4.new_code_cell(kernel_code(request_text, install=not self._agent_installed))
             self._agent_installed = True
             saved = self.timeout
@@ -223,10 +221,10 @@ class GuardedExecute(Execute):
                 self.execute_cell(probe, index, store_history=False)
             except DeadKernelError:
                 state["died"] = True
-                return {"answer": None, "stdout": "", "problem": "died"}
+                return problem("died")
             except CellTimeoutError:
                 state["timed_out"] = True
-                return {"answer": None, "stdout": "", "problem": "timeout"}
+                return problem("timeout")
             finally:
                 self.timeout = saved
                 self.nb.cells[index] = cell
@@ -250,6 +248,11 @@ class GuardedExecute(Execute):
     @staticmethod
     def _is_test_cell(cell):
         return bool(cell.metadata.get("nbgrader", {}).get("grade"))
+
+    @classmethod
+    def _grader_error(cls, detail):
+        """The error output of a test cell the trusted grader could not run (not the student's fault)."""
+        return cls._error_output("TrustedGraderError", TRUSTED_GRADER_FAILED.format(detail=detail).inline())
 
     @staticmethod
     def _error_output(name, value):

@@ -7,7 +7,9 @@ printed and displayed (``answer_from_outputs``), and passes that back, as text. 
 in between: the trusted grader checks every answer.
 """
 
+import ast
 import atexit
+import functools
 import hashlib
 import inspect
 import json
@@ -16,7 +18,6 @@ import selectors
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 
 from course.oracle import agent, wire
@@ -35,7 +36,6 @@ def agent_program() -> str:
     return inspect.getsource(wire) + "\n" + "\n".join(lines) + "\n"
 
 
-_PROGRAM = None
 #: The first call in a kernel installs the agent as a module (compiled once); later calls only use it.
 #: Neither binds anything in the student's namespace.
 _INSTALL = """import sys
@@ -46,13 +46,16 @@ sys.modules[{name!r}] = agent
 _CALL = "__import__('sys').modules[{name!r}].serve({request!r})"
 
 
+@functools.cache
+def _agent_module():
+    """``(program, module name)``: the agent's code, and the name it is kept under in the kernel."""
+    program = agent_program()
+    return program, "_course_oracle_" + hashlib.sha256(program.encode()).hexdigest()[:16]
+
+
 def kernel_code(request_text: str, install: bool = True) -> str:
     """The code the kernel runs for one call: with ``install``, first install the agent (a new kernel)."""
-    global _PROGRAM
-    if _PROGRAM is None:
-        program = agent_program()
-        _PROGRAM = (program, "_course_oracle_" + hashlib.sha256(program.encode()).hexdigest()[:16])
-    program, name = _PROGRAM
+    program, name = _agent_module()
     call = _CALL.format(name=name, request=request_text)
     if not install:
         return call
@@ -159,13 +162,11 @@ class TrustedRunner:
             if message.get("op") != "call":
                 self.close()
                 raise TrustedGraderError("unexpected message from the trusted grader: {}".format(str(message)[:200]))
-            started = time.monotonic()
             try:
                 answer = dict(call(message["request"]), op="answer")
             except BaseException:
                 self.close()  # it waits for an answer that will not come: never reuse it half-way
                 raise
-            answer["seconds"] = time.monotonic() - started
             if len(json.dumps(answer)) >= wire.MAX_LINE_BYTES:  # JSON escapes a non-ASCII character as 6 bytes
                 answer.update(answer=None, problem="too_large")
             self._send(answer)
@@ -192,8 +193,6 @@ class Plan:
     """
 
     def __init__(self, master) -> None:
-        import ast
-
         self.tests, self.setup, self.students = {}, [], []
         for cell in master.cells:
             flags = cell.metadata.get("nbgrader", {})

@@ -294,7 +294,8 @@ class Runner:
         self.namespace = None
         namespace = {"__name__": "__main__", "__builtins__": builtins}
         try:
-            if self.helpers != (folder, _file_digest(folder)):
+            helpers = (folder, _file_digest(folder))
+            if self.helpers != helpers:
                 if folder not in _trusted_roots:
                     _trusted_roots.append(folder)
                 self.helpers = None
@@ -303,7 +304,7 @@ class Runner:
                     module = importlib.util.module_from_spec(spec)
                     sys.modules[name] = module
                     spec.loader.exec_module(module)
-                self.helpers = (folder, _file_digest(folder))
+                self.helpers = helpers
             for index, source in enumerate(setup):
                 exec(_compile(source, "{}{}>".format(SETUP_FILE_PREFIX, index)), namespace)
         except Exception:

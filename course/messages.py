@@ -113,8 +113,13 @@ HELP_TIMEOUT = Message(
     "wall-clock limit per submission (default: %(default)s)", "每份提交的时间上限（秒，默认：%(default)s）"
 )
 HELP_MEMORY = Message(
-    "memory (address space) limit of each kernel (default: %(default)s)",
-    "每个内核的内存（地址空间）上限（MB，默认：%(default)s）",
+    "memory limit in MiB: each process's address space, and all of a submission's processes together "
+    "(default: %(default)s)",
+    "内存上限（MiB）：每个进程的地址空间，以及一份提交所有进程的合计（默认：%(default)s）",
+)
+HELP_DISK = Message(
+    "writable space of each submission's kernel in MiB: its working folder and /tmp, half each (default: %(default)s)",
+    "每份提交的内核可写空间（MiB）：工作文件夹和 /tmp 各占一半（默认：%(default)s）",
 )
 HELP_NO_SANDBOX = Message(
     "run student code without isolation (when not root; only for trusted code)",
@@ -177,12 +182,79 @@ NOT_FOLDER_OR_ZIP = Message(
     "{path} is neither a submitted/ folder nor a .zip file", "{path} 既不是 submitted/ 文件夹，也不是 .zip 文件"
 )
 
+# ---- batch grading: inputs that are read without following links (course/batch/inputs.py) -------
+# What a path of a submission is meant to be (the {what} of the messages below) ...
+STUDENT_FOLDER = Message("student folder", "学生文件夹")
+ASSIGNMENT_FOLDER = Message("assignment folder", "作业文件夹")
+NOTEBOOK_ITSELF = Message("notebook", "笔记本")
+TIMESTAMP_ITSELF = Message("timestamp file", "时间戳文件")
+# ... and what it turned out to be (the {kind} and {expected} of the messages below).
+KIND_LINK = Message("a symbolic link", "符号链接")
+KIND_FOLDER = Message("a folder", "文件夹")
+KIND_FILE = Message("a regular file", "普通文件")
+KIND_FIFO = Message("a named pipe (FIFO)", "命名管道（FIFO）")
+KIND_DEVICE = Message("a device file", "设备文件")
+KIND_SOCKET = Message("a socket", "套接字")
+KIND_OTHER = Message("a special file", "特殊文件")
+SUBMISSION_IS_LINK = Message(
+    "{path} is a symbolic link; submissions are read without following links: put the {what} itself there",
+    "{path} 是符号链接；读取提交时不会跟随链接：请在此处放入{what}本身",
+)
+SUBMISSION_WRONG_TYPE = Message(
+    "{path} is {kind}, not {expected}: put the {what} itself there",
+    "{path} 是{kind}，不是{expected}：请在此处放入{what}本身",
+)
+SUBMISSION_HARD_LINK = Message(
+    "{path} is a hard link (one file with {count} names); submissions are read only from files of their own: "
+    "put a copy of the {what} there",
+    "{path} 是硬链接（同一文件有 {count} 个名称）；提交只从独立的文件中读取：请在此处放入{what}的副本",
+)
+SUBMISSION_UNREADABLE = Message("{path} cannot be read ({error})", "无法读取 {path}（{error}）")
+TIMESTAMP_TOO_LONG = Message(
+    "{path} is longer than {limit} bytes; nbgrader writes only a date and time there",
+    "{path} 超过 {limit} 字节；nbgrader 只会在其中写入日期和时间",
+)
+ZIP_MEMBER_WRONG_TYPE = Message(
+    "zip member {name} is {kind}, not a regular file: put the notebook itself in the zip",
+    "zip 中的 {name} 是{kind}，不是普通文件：请把笔记本本身放入 zip",
+)
+NAME_ABSOLUTE = Message("an absolute path", "绝对路径")
+NAME_PARENT = Message("a '..' part", "含有 '..' 路径段")
+NAME_CONTROL = Message("a control character", "含有控制字符")
+NAME_TOO_LONG = Message(
+    "longer than {part} bytes in one part or {total} bytes in all", "某一段超过 {part} 字节，或总长超过 {total} 字节"
+)
+ZIP_MEMBER_BAD_NAME = Message(
+    "zip member {name} has an unsafe name ({reason}): rename it, e.g. <student>.ipynb, and make the zip again",
+    "zip 中的 {name} 名称不安全（{reason}）：请重命名（例如 <学生编号>.ipynb）后重新打包 zip",
+)
+ZIP_MEMBER_UNREADABLE = Message("zip member {name} cannot be read ({error})", "无法读取 zip 中的 {name}（{error}）")
+
 # ---- batch grading: the run ---------------------------------------------------------------------
 SANDBOX_NEEDS_ROOT = Message(
-    "isolating submissions needs root (a private file-system view and an unprivileged user per kernel); "
-    "run as root, or pass --no-sandbox to grade without isolation (only for code you trust)",
-    "隔离提交需要 root 权限（每个内核使用私有文件视图和非特权用户）；请以 root 运行，"
+    "isolating submissions needs root (a fresh unprivileged user and a cgroup per submission, then "
+    "bubblewrap); run as root, or pass --no-sandbox to grade without isolation (only for code you trust)",
+    "隔离提交需要 root 权限（每份提交使用一个新的非特权用户和一个 cgroup，再由 bubblewrap 隔离）；"
+    "请以 root 运行，或使用 --no-sandbox 在不隔离的情况下评分（仅限可信代码）",
+)
+SANDBOX_NEEDS_BWRAP = Message(
+    "isolating submissions needs bubblewrap (the bwrap command): install it (./dev setup does, or "
+    "apt-get install bubblewrap), or pass --no-sandbox to grade without isolation (only for code you trust)",
+    "隔离提交需要 bubblewrap（bwrap 命令）：请安装它（./dev setup 会安装，或运行 apt-get install bubblewrap），"
     "或使用 --no-sandbox 在不隔离的情况下评分（仅限可信代码）",
+)
+NOT_ISOLATED_WARNING = Message(
+    "WARNING: {count} submission(s) were graded with --no-sandbox, without isolation: their code could read "
+    "and change anything this user can (source/, the gradebook, other students' work). Grade again as root "
+    "without --no-sandbox unless you trust that code: {students}",
+    "警告：有 {count} 份提交使用 --no-sandbox 在未隔离的情况下评分：其代码可以读取和修改当前用户能访问的一切"
+    "（source/、成绩库、其他学生的作业）。除非你信任这些代码，否则请以 root 身份、不带 --no-sandbox 重新评分：{students}",
+)
+NO_CGROUPS_WARNING = Message(
+    "note: this machine offers no writable cgroup (v2 with the memory and pids controllers, or v1): memory and "
+    "process count are limited per process only, not per submission",
+    "注意：本机没有可写的 cgroup（带 memory 和 pids 控制器的 v2，或 v1）：内存和进程数只能按单个进程限制，"
+    "无法按整份提交限制",
 )
 PROGRESS = Message("grading", "评分")
 GRADING_INTERRUPTED = Message(
@@ -266,6 +338,13 @@ KERNEL_DIED = Message(
     "The kernel died while running this cell (e.g. os._exit(), exit() or a crash); it was restarted for the next cells.",
     "运行此单元格时内核崩溃（例如 os._exit()、exit() 或程序崩溃）；已为后续单元格重启内核。",
 )
+KERNEL_OUT_OF_MEMORY = Message(
+    "The kernel went over the memory limit of this submission (all its processes together) while running this "
+    "cell and was stopped; it was restarted for the next cells. Use less memory (no huge arrays, no processes "
+    "left running).",
+    "运行此单元格时，内核超出了本次提交的内存上限（其所有进程合计），已被终止；已为后续单元格重启内核。"
+    "请减少内存使用（不要创建巨大的数组，也不要留下仍在运行的进程）。",
+)
 CELL_TIMED_OUT = Message(
     "This cell ran longer than {seconds} s and could not be interrupted; the kernel was restarted for the next cells.",
     "此单元格运行超过 {seconds} 秒且无法中断；已为后续单元格重启内核。",
@@ -294,6 +373,13 @@ ORACLE_KERNEL_DIED = Message(
     "The kernel died while running {function} (e.g. os._exit(), exit() or a crash); it is restarted for the "
     "next cells.",
     "运行 {function} 时内核崩溃（例如 os._exit()、exit() 或程序崩溃）；将为后续单元格重启内核。",
+)
+ORACLE_OUT_OF_MEMORY = Message(
+    "While running {function}, the kernel went over the memory limit of this submission (all its processes "
+    "together) and was stopped; it is restarted for the next cells. Use less memory (no huge arrays, no "
+    "processes left running).",
+    "运行 {function} 时，内核超出了本次提交的内存上限（其所有进程合计），已被终止；将为后续单元格重启内核。"
+    "请减少内存使用（不要创建巨大的数组，也不要留下仍在运行的进程）。",
 )
 ORACLE_NO_ANSWER = Message(
     "The kernel gave no answer for {function}: code in the notebook kept the grader's call from running.",

@@ -31,6 +31,10 @@ VARYING_OUTPUT_TAG = "timing"
 MEMORY_LIMIT_MB = 2048
 #: Wall-clock limit of grading one submission with ``course grade``, seconds.
 WALL_SECONDS = 300
+#: Writable space of one submission's kernel with ``course grade`` (working folder + /tmp, tmpfs), MiB.
+DISK_LIMIT_MB = 256
+#: Most processes and threads of one submission's kernel with ``course grade`` (ipykernel itself uses ~10).
+PROCESS_LIMIT = 64
 
 
 def test_cell_name(exercise: str) -> str:

@@ -12,6 +12,7 @@ re-run skip what is already graded (``--force`` regrades), and the reports: ``re
 import argparse
 import multiprocessing
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -22,6 +23,7 @@ from nbgrader.api import Gradebook
 from tqdm import tqdm
 
 from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, require_course_root
+from course.batch import cgroups
 from course.batch.gradebook import database_url, ensure_assignment, record_result
 from course.batch.inputs import DEFAULT_ZIP_PATTERN, Rejected, Submission, collect
 from course.batch.journal import JOURNAL_FILE, Journal
@@ -35,6 +37,7 @@ from course.messages import (
     CMD_GRADE,
     GRADING_INTERRUPTED,
     HELP_DB,
+    HELP_DISK,
     HELP_FORCE,
     HELP_ID_PATTERN,
     HELP_MEMORY,
@@ -43,13 +46,19 @@ from course.messages import (
     HELP_TIMEOUT,
     HELP_WORKERS,
     HELP_ZIP,
+    NO_CGROUPS_WARNING,
+    NOT_ISOLATED_WARNING,
     PROGRESS,
+    SANDBOX_NEEDS_BWRAP,
     SANDBOX_NEEDS_ROOT,
     WORKER_DIED,
     CourseError,
 )
 from course.results.feedback import FEEDBACK_FILE, exercise_results, feedback_html
-from course.results.reports import write_reports
+from course.results.reports import REPORTS_DIR, write_reports
+
+#: Lists the students whose latest grading ran without isolation (--no-sandbox); gone once there are none.
+NOT_ISOLATED_FILE = "NOT_ISOLATED.txt"
 
 
 class Batch:
@@ -144,6 +153,34 @@ def local_executor(workers: int) -> ProcessPoolExecutor:
     )
 
 
+def check_sandbox(sandboxed: bool, log: Callable[..., None]) -> None:
+    """Refuse to grade in a sandbox this machine cannot give (not root, no bwrap); say where the memory
+    and process limits can only be per process (no writable cgroup)."""
+    if not sandboxed:
+        return
+    if os.geteuid() != 0:
+        raise CourseError(SANDBOX_NEEDS_ROOT)
+    if shutil.which("bwrap") is None:
+        raise CourseError(SANDBOX_NEEDS_BWRAP)
+    if cgroups.parents() is None:
+        log(NO_CGROUPS_WARNING.text(), file=sys.stderr)
+
+
+def record_isolation(root: Path, graded: list[str], sandboxed: bool, log: Callable[..., None]) -> None:
+    """Keep ``reports/NOT_ISOLATED.txt`` listing every student whose latest grading ran with --no-sandbox,
+    and repeat its warning in the summary: a class graded partly without isolation is never silent."""
+    path = root / REPORTS_DIR / NOT_ISOLATED_FILE
+    listed = set(path.read_text(encoding="utf-8").split("\n")[2:]) - {""} if path.exists() else set()
+    listed = (listed | set(graded)) if not sandboxed else (listed - set(graded))
+    if not listed:
+        path.unlink(missing_ok=True)
+        return
+    warning = NOT_ISOLATED_WARNING.format(count=len(listed), students=", ".join(sorted(listed)))
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(warning.text() + "\n" + "\n".join(sorted(listed)) + "\n", encoding="utf-8")
+    log(warning.text(), file=sys.stderr)
+
+
 def grade_course(
     root: str | Path,
     submissions: str | Path | None = None,
@@ -162,8 +199,7 @@ def grade_course(
     rejected inputs included). ``executor`` replaces the local process pool (any Executor).
     """
     root = require_course_root(root)
-    if sandboxed and os.geteuid() != 0:
-        raise CourseError(SANDBOX_NEEDS_ROOT)
+    check_sandbox(sandboxed, log)
     db_url = database_url(root, db)
     entries = collect(submissions or root / "submitted", pattern)
     for entry in entries:
@@ -188,6 +224,7 @@ def grade_course(
     write_reports(root, db_url, log=log)
     failed = [(r.student, r.message) for r in rejected] + batch.failed
     graded = [job.student for job in jobs if job.student not in dict(batch.failed)]
+    record_isolation(root, graded, sandboxed, log)
     log(BATCH_SUMMARY.format(graded=len(graded), skipped=len(skipped), failed=len(failed)).text())
     return graded, skipped, failed
 
@@ -199,7 +236,7 @@ def _run(args):
         db=args.db,
         workers=args.workers,
         force=args.force,
-        limits=Limits(wall_seconds=args.timeout, memory_mb=args.memory_mb),
+        limits=Limits(wall_seconds=args.timeout, memory_mb=args.memory_mb, disk_mb=args.disk_mb),
         sandboxed=not args.no_sandbox,
         pattern=args.id_pattern,
     )
@@ -244,6 +281,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         default=Limits.memory_mb,
         metavar="MB",
         help=HELP_MEMORY.inline(),
+    )
+    parser.add_argument(
+        "--disk-mb",
+        type=int,
+        default=Limits.disk_mb,
+        metavar="MB",
+        help=HELP_DISK.inline(),
     )
     parser.add_argument(
         "--no-sandbox",

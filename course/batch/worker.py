@@ -8,8 +8,10 @@ process pool, or a distributed one (e.g. ``dask.distributed.Client(...).get_exec
 have this package and run it as root.
 
 Inside, nbgrader's own ``AutogradeApp`` grades a private copy of the course made for this one student,
-with the course's nbgrader_config.py, so every grading setting of the course applies. Its kernel runs
-through ``course/batch/sandbox.py`` as an unprivileged user that sees only the student's working folder.
+with the course's nbgrader_config.py, so every grading setting of the course applies. Its kernel runs in
+bubblewrap (``course/batch/sandbox.py``) as a fresh unprivileged user, in the submission's own cgroup
+(``course/batch/cgroups.py``), and talks to nbgrader over Unix sockets in the submission's private folder.
+When the job ends, however it ends, everything of that user and cgroup is killed.
 A worker runs one job at a time (it changes directory and environment): use processes, not threads.
 """
 
@@ -18,7 +20,9 @@ import io
 import json
 import logging
 import os
+import random
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -27,8 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
-from course.assignment import ASSIGNMENT, MEMORY_LIMIT_MB, NOTEBOOK, NOTEBOOK_FILE, WALL_SECONDS
-from course.batch import sandbox
+from course.assignment import (
+    ASSIGNMENT,
+    DISK_LIMIT_MB,
+    MEMORY_LIMIT_MB,
+    NOTEBOOK,
+    NOTEBOOK_FILE,
+    PROCESS_LIMIT,
+    WALL_SECONDS,
+)
+from course.batch import cgroups, sandbox
 from course.messages import GRADING_TIMED_OUT, NBGRADER_COULD_NOT_GRADE
 
 SANDBOX_SCRIPT = str(Path(sandbox.__file__).resolve())
@@ -39,14 +51,23 @@ WORKSPACE_PREFIX = "course-grade-"
 MAX_RESULT_BYTES = 50 * 1024 * 1024
 #: Seconds between two sweeps of the watchdog once a submission is over its time.
 KILL_INTERVAL = 0.5
+#: Folder of the private course where the kernel's connection file and Unix sockets live.
+KERNEL_FOLDER = "kernel"
+CONNECTION_FILE = "kernel.json"
+#: Passes of the end-of-job sweep over the sandbox user's processes (it stops at the first empty pass).
+KILL_PASSES = 50
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-submission limits: wall-clock seconds for the whole grading, kernel memory in MiB."""
+    """Per-submission limits: wall-clock seconds for the whole grading; memory in MiB (each process's
+    address space, and all the submission's processes together where cgroups exist); writable space in
+    MiB; processes and threads."""
 
     wall_seconds: int = WALL_SECONDS
     memory_mb: int = MEMORY_LIMIT_MB
+    disk_mb: int = DISK_LIMIT_MB
+    processes: int = PROCESS_LIMIT
 
 
 @dataclass(frozen=True)
@@ -90,26 +111,25 @@ def write_files(root: str | Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
-def write_kernelspec(folder: str | Path, job: GradeJob, uid: int) -> str:
-    """A ``python3`` kernelspec whose kernel starts inside the sandbox; return the jupyter path to use."""
+def write_kernelspec(
+    folder: str | Path, job: GradeJob, uid: int, group: cgroups.Cgroup | None, kernel_folder: str
+) -> str:
+    """A ``python3`` kernelspec whose kernel starts inside the sandbox (its connection file and sockets in
+    ``kernel_folder``); return the jupyter path to use."""
     kernels = Path(folder) / "kernels" / "python3"
     kernels.mkdir(parents=True)
-    argv = [
-        sys.executable,
-        SANDBOX_SCRIPT,
-        "--uid",
-        str(uid),
-        "--memory-mb",
-        str(job.limits.memory_mb),
-        "--cpu-seconds",
-        str(job.limits.wall_seconds),
-        "{connection_file}",
-    ]
-    if not job.sandboxed:
-        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (kernels / "kernel.json").write_text(
-        json.dumps({"argv": argv, "display_name": "Python 3 (graded)", "language": "python"})
-    )
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]}
+    if job.sandboxed:
+        limits = job.limits
+        argv = [sys.executable, "-I", SANDBOX_SCRIPT, "--uid", str(uid), "--memory-mb", str(limits.memory_mb)]
+        argv += ["--cpu-seconds", str(limits.wall_seconds), "--disk-mb", str(limits.disk_mb)]
+        argv += ["--processes", str(limits.processes), "--kernel-folder", kernel_folder]
+        for procs in group.procs_files if group else []:
+            argv += ["--cgroup", procs]
+        # Signals do not cross into the sandbox's new session: interrupts travel as messages.
+        spec = {"argv": argv + ["{connection_file}"], "interrupt_mode": "message"}
+    spec.update(display_name="Python 3 (graded)", language="python")
+    (kernels / "kernel.json").write_text(json.dumps(spec))
     return str(folder)
 
 
@@ -123,8 +143,9 @@ def build_private_course(root: str | Path, job: GradeJob) -> None:
     write_files(submitted, files)
 
 
-def run_autograde(course_root: str | Path, student: str) -> tuple[bool, str]:
-    """Run nbgrader's AutogradeApp on the private course (in this process); return (succeeded, log text)."""
+def run_autograde(course_root: str | Path, student: str, options: list[str] = ()) -> tuple[bool, str]:
+    """Run nbgrader's AutogradeApp on the private course (in this process) with extra command-line
+    ``options``; return (succeeded, log text)."""
     from nbgrader.apps.autogradeapp import AutogradeApp
 
     app = AutogradeApp()
@@ -143,6 +164,7 @@ def run_autograde(course_root: str | Path, student: str) -> tuple[bool, str]:
                 "--force",
                 "--CourseDirectory.root={}".format(course_root),
                 "--CourseDirectory.db_url=sqlite:///{}".format(Path(course_root) / GRADEBOOK_FILE),
+                *options,
             ]
         )
         app.start()
@@ -179,7 +201,7 @@ def collect_files(folder: str | Path) -> dict[str, bytes]:
     """``{relative path: bytes}`` of the regular files under ``folder`` (symlinks are never followed)."""
     files, total = {}, 0
     for directory, subdirs, names in os.walk(folder):
-        subdirs[:] = [d for d in subdirs if d != sandbox.ROOT_NAME and not os.path.islink(os.path.join(directory, d))]
+        subdirs[:] = [d for d in subdirs if not os.path.islink(os.path.join(directory, d))]
         for name in sorted(names):
             path = os.path.join(directory, name)
             if os.path.islink(path) or not os.path.isfile(path):
@@ -213,39 +235,105 @@ def process_running(pid: str) -> bool:
 
 
 def remove_stale_workspaces() -> None:
-    """Delete the private courses of workers that no longer run (killed in the middle of a job)."""
+    """Delete the private courses and cgroups of workers that no longer run (killed in the middle of a job)."""
     for path in Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*"):
         pid = path.name[len(WORKSPACE_PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and not process_running(pid):
             shutil.rmtree(str(path), ignore_errors=True)
+    cgroups.remove_stale(WORKSPACE_PREFIX, process_running)
+
+
+def _process_uids() -> dict[int, set[int]]:
+    """``{pid: {uids}}`` of every process in /proc."""
+    found = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/{}/status".format(pid)) as status:
+                uids = next(line for line in status if line.startswith("Uid:")).split()[1:]
+        except (OSError, StopIteration):
+            continue
+        found[int(pid)] = {int(u) for u in uids}
+    return found
+
+
+def kill_uid(uid: int) -> int:
+    """SIGKILL every process running as ``uid``; return how many were signalled."""
+    killed = 0
+    for pid, uids in _process_uids().items():
+        if uid in uids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                continue
+    return killed
+
+
+def fresh_uid() -> int:
+    """A sandbox uid no process runs as: one per submission, drawn at random from a range of 2**24, so
+    that nothing a job leaves running could ever be mistaken for the next job's (nor kill it)."""
+    while True:
+        uid = sandbox.SANDBOX_UID_BASE + random.randrange(sandbox.SANDBOX_UID_COUNT)
+        if not any(uid in users for users in _process_uids().values()):
+            return uid
+
+
+def end_of_job(uid: int, group: cgroups.Cgroup | None) -> None:
+    """Kill everything the submission started: its cgroup, and every process of its uid until none is left
+    (the sandbox's PID namespace dies with its first process, so a forking child cannot outrun this)."""
+    if group is not None:
+        group.remove()
+    for _ in range(KILL_PASSES):
+        if not kill_uid(uid):
+            return
+        time.sleep(0.02)
+
+
+def sandbox_options(job: GradeJob, group: cgroups.Cgroup | None, kernel_folder: str) -> list[str]:
+    """nbgrader options of a sandboxed job: Unix-socket kernels whose connection file and sockets are in
+    ``kernel_folder``, sealed once the kernel is ready, and the cgroup's OOM counter (so that a kernel
+    killed for memory is named as such)."""
+    if not job.sandboxed:
+        return []
+    options = ["--KernelManager.transport=ipc", "--GuardedExecute.seal_kernel_folder=True"]
+    options.append("--KernelManager.connection_file={}".format(os.path.join(kernel_folder, CONNECTION_FILE)))
+    if group is not None:
+        options.append("--GuardedExecute.oom_counter={}".format(group.oom_counter))
+    return options
 
 
 def grade_one(job: GradeJob) -> GradeResult:
     """Grade ``job`` (a GradeJob) in a private temporary course; return a GradeResult. Never raises for
     a bad submission: problems come back as ``ok=False`` with a message."""
     started = time.monotonic()
-    uid = sandbox.SANDBOX_UID_BASE + os.getpid()
+    uid = fresh_uid()
     workspace = tempfile.mkdtemp(prefix="{}{}-".format(WORKSPACE_PREFIX, os.getpid()))
     course_root = os.path.join(workspace, "course")
+    kernel_folder = os.path.join(workspace, KERNEL_FOLDER)
+    group = None
+    if job.sandboxed:
+        memory = job.limits.memory_mb * sandbox.MEBIBYTE
+        group = cgroups.create("{}{}-{}".format(WORKSPACE_PREFIX, os.getpid(), uid), memory, job.limits.processes)
     timed_out, finished = threading.Event(), threading.Event()
 
     def stop():
-        """After the wall-clock limit, keep killing the sandbox user's processes (a restarted kernel too)."""
+        """After the wall-clock limit, keep killing the sandbox's processes (a restarted kernel too)."""
         if finished.wait(job.limits.wall_seconds):
             return
         timed_out.set()
         while not finished.wait(KILL_INTERVAL):
-            sandbox.kill_uid(uid)
+            kill_uid(uid)
 
     watchdog = threading.Thread(target=stop, daemon=True)
     try:
         build_private_course(course_root, job)
-        jupyter_path = write_kernelspec(os.path.join(workspace, "jupyter"), job, uid)
+        os.mkdir(kernel_folder, 0o700)
+        jupyter_path = write_kernelspec(os.path.join(workspace, "jupyter"), job, uid, group, kernel_folder)
         watchdog.start()
-        # nbgrader finds the course from the working folder and the kernelspec through JUPYTER_PATH;
-        # both are restored afterwards (the standard library's patch.dict restores the environment).
+        # nbgrader finds the course from the working folder and the kernelspec through JUPYTER_PATH; both
+        # are restored afterwards (the standard library's patch.dict restores the environment).
         with contextlib.chdir(course_root), mock.patch.dict(os.environ, JUPYTER_PATH=jupyter_path):
-            succeeded, log = run_autograde(course_root, job.student)
+            succeeded, log = run_autograde(course_root, job.student, sandbox_options(job, group, kernel_folder))
         finished.set()
         result = GradeResult(job.student, job.digest, succeeded and not timed_out.is_set(), log=log)
         if result.ok:
@@ -257,7 +345,7 @@ def grade_one(job: GradeJob) -> GradeResult:
     finally:
         finished.set()
         if job.sandboxed:
-            sandbox.kill_uid(uid)
+            end_of_job(uid, group)
         shutil.rmtree(workspace, ignore_errors=True)
     result.seconds = time.monotonic() - started
     return result

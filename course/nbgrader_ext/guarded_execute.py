@@ -11,6 +11,10 @@ whole notebook. It removes files the student shipped that are not part of the as
 ``numpy.py`` next to the notebook would shadow numpy), starts the kernel under an address-space
 limit, and survives a dead or unresponsive kernel: the cell gets an error output, a fresh kernel
 replays the cells that had run fine, and grading goes on.
+
+Under ``course grade`` the kernel runs in a sandbox (``course/batch/sandbox.py``) and talks over Unix
+sockets: once it is ready, the folder of those sockets is sealed (the kernel's user can no longer write
+there), and a kernel the memory limit of its cgroup killed is named as such.
 """
 
 import copy
@@ -22,12 +26,20 @@ from typing import Any
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
 from course.assignment import MEMORY_LIMIT_MB
-from course.messages import CELL_TIMED_OUT, KERNEL_DIED, KERNEL_NOT_RESTARTED, TRUSTED_GRADER_FAILED
+from course.batch.cgroups import oom_kills
+from course.messages import (
+    CELL_TIMED_OUT,
+    KERNEL_DIED,
+    KERNEL_NOT_RESTARTED,
+    KERNEL_OUT_OF_MEMORY,
+    TRUSTED_GRADER_FAILED,
+)
 from course.oracle.runner import Plan, TrustedGraderError, answer_from_outputs, kernel_code, shared_runner
 
 
@@ -68,6 +80,16 @@ class GuardedExecute(Execute):
         True,
         help="Run the master notebook's test cells in the trusted grader (course.oracle), calling the "
         "student's functions in the kernel; False runs them in the kernel, as plain nbgrader does.",
+    ).tag(config=True)
+    seal_kernel_folder = Bool(
+        False,
+        help="Once a kernel is ready, give the folder of its connection file (where a Unix-socket kernel "
+        "binds its sockets) to the grader's user, so that the kernel's own user cannot write there.",
+    ).tag(config=True)
+    oom_counter = Unicode(
+        "",
+        help="Memory events file of the kernel's cgroup (a line 'oom_kill N'); a kernel that died while "
+        "this count grew is reported as over the memory limit.",
     ).tag(config=True)
     kept_files = List(
         Unicode(),
@@ -129,6 +151,30 @@ class GuardedExecute(Execute):
             kwargs.setdefault("preexec_fn", _limit_address_space(self.memory_limit_mb * 1024 * 1024))
         await super().async_start_new_kernel(**kwargs)
 
+    # nbclient binds its synchronous wrappers to its own coroutines: rebind them to these overrides.
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    async def async_start_new_kernel_client(self) -> Any:
+        client = await super().async_start_new_kernel_client()
+        if self.seal_kernel_folder:
+            folder = os.path.dirname(os.path.abspath(self.km.connection_file))
+            os.chown(folder, os.getuid(), os.getgid())
+            os.chmod(folder, 0o700)
+        self._oom_seen = oom_kills(self.oom_counter) if self.oom_counter else 0
+        return client
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def _out_of_memory(self):
+        """True if the memory limit killed a process of the kernel's cgroup since the last look."""
+        if not self.oom_counter:
+            return False
+        seen, self._oom_seen = getattr(self, "_oom_seen", 0), oom_kills(self.oom_counter)
+        return self._oom_seen > seen
+
+    def _died_message(self):
+        return (KERNEL_OUT_OF_MEMORY if self._out_of_memory() else KERNEL_DIED).inline()
+
     def preprocess_cell(
         self, cell: nbformat.NotebookNode, resources: dict, index: int
     ) -> tuple[nbformat.NotebookNode, dict]:
@@ -142,7 +188,7 @@ class GuardedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            cell.outputs.append(self._error_output("DeadKernelError", KERNEL_DIED.inline()))
+            cell.outputs.append(self._error_output("DeadKernelError", self._died_message()))
             self._restart_and_replay()
             return cell, self.resources
         except CellTimeoutError:  # no reply, and the interrupt did not bring the kernel back either
@@ -221,7 +267,7 @@ class GuardedExecute(Execute):
                 self.execute_cell(probe, index, store_history=False)
             except DeadKernelError:
                 state["died"] = True
-                return problem("died")
+                return problem("out_of_memory" if self._out_of_memory() else "died")
             except CellTimeoutError:
                 state["timed_out"] = True
                 return problem("timeout")

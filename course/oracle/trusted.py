@@ -17,7 +17,7 @@ Protocol (JSON lines; this process reads stdin and writes to a copy of its origi
   answer ``{"op": "ready", "error": null | text}``;
 * parent -> ``{"op": "cell", "name": grade_id, "source": text}``; then zero or more
   ``{"op": "call", "request": text}`` <- ``{"op": "answer", "answer": text | null, "stdout": text,
-  "problem": null | "timeout" | "died" | "no_answer" | "several_answers" | "too_large"}``; finally
+  "problem": null | "timeout" | "died" | "out_of_memory" | "no_answer" | "several_answers" | "too_large"}``; finally
   ``{"op": "done", "stdout": text, "error": null | {"ename", "evalue", "traceback"}}``.
 """
 
@@ -39,6 +39,7 @@ from course.messages import (
     ORACLE_KERNEL_DIED,
     ORACLE_MALFORMED_ANSWER,
     ORACLE_NO_ANSWER,
+    ORACLE_OUT_OF_MEMORY,
     ORACLE_SEVERAL_ANSWERS,
     ORACLE_TIMED_OUT,
     ORACLE_TOO_LARGE,
@@ -72,6 +73,7 @@ class UnsupportedValue(TypeError):
 PROBLEMS = {
     "timeout": ORACLE_TIMED_OUT,
     "died": ORACLE_KERNEL_DIED,
+    "out_of_memory": ORACLE_OUT_OF_MEMORY,
     "no_answer": ORACLE_NO_ANSWER,
     "several_answers": ORACLE_SEVERAL_ANSWERS,
     "too_large": ORACLE_TOO_LARGE,

@@ -12,32 +12,16 @@ import sys
 import nbformat
 import pytest
 from support.catalogue import VARIANTS
-from support.grading import released_course
+from support.grading import build_submission, released_course
 
 from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE
 from course.nbgrader_cli import nbgrader_env
-from course.notebooks import fill_solution_cells, patched_solutions
 from course.results.scores import exercise_scores
 
 #: Points of each exercise, in the order of EXERCISES (the catalogue's ``expected`` uses it too).
 MAX_POINTS = (1, 1, 3, 5)
 #: An autograded notebook stays below this size whatever the student printed.
 MAX_GRADED_NOTEBOOK_BYTES = 1_000_000
-
-
-def build_submission(root, variant, release, solutions):
-    """Write ``submitted/<variant>/<assignment>/`` for one catalogue variant."""
-    if variant.start == "release":
-        notebook = nbformat.from_dict(release)
-    else:
-        notebook = fill_solution_cells(release, patched_solutions(solutions, variant.patches, variant.name + " / "))
-    for edit in variant.edits:
-        edit(notebook)
-    folder = root / "submitted" / variant.name / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(notebook, str(folder / NOTEBOOK_FILE))
-    for name, text in variant.files.items():
-        (folder / name).write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -153,3 +137,16 @@ def test_instructor_dead_kernel_is_restarted(tmp_path):
     died = [o for o in notebook.cells[1].outputs if o.output_type == "error"]
     assert died and died[0].ename == "DeadKernelError"
     assert [o.get("text") for o in notebook.cells[2].outputs] == ["42\n"]
+
+
+def test_instructor_kernel_starts_under_the_memory_limit(tmp_path):
+    """GuardedExecute's kernel (plain nbgrader autograde, no sandbox) has its address space capped, so a
+    memory blow-up raises MemoryError in the cell instead of exhausting the machine."""
+    from course.nbgrader_ext.guarded_execute import GuardedExecute
+
+    code = "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = GuardedExecute(timeout=60, kernel_name="python3", memory_limit_mb=1536)
+    executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+    assert [o.get("text") for o in notebook.cells[0].outputs] == ["1536\n"]

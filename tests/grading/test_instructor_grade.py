@@ -53,7 +53,7 @@ def graded_class(tmp_path_factory):
     """The same class graded twice: plain sequential nbgrader on one copy, ``course grade -j 2`` on another.
 
     The second copy also holds bad input: a folder without a notebook, a notebook that is not JSON,
-    a folder name that is not a student id.
+    a folder name that is not a student id, a notebook that is a symlink to the master notebook.
     """
     base = tmp_path_factory.mktemp("grade")
     sequential = copy_course(base / "sequential")
@@ -65,6 +65,9 @@ def graded_class(tmp_path_factory):
     (submitted / "s06_no_notebook" / ASSIGNMENT).mkdir(parents=True)
     write_submission(submitted, "s07_not_json", "{ this is not json")
     write_submission(submitted, "bad id!", solved_notebook(parallel))
+    symlinked = submitted / "s08_symlink" / ASSIGNMENT
+    symlinked.mkdir(parents=True)
+    os.symlink(parallel / "source" / ASSIGNMENT / NOTEBOOK_FILE, symlinked / NOTEBOOK_FILE)
     result = run_course(parallel, "grade", "-j", "2")
     return {"root": parallel, "expected": expected, "result": result, "students": sorted(notebooks)}
 
@@ -83,7 +86,10 @@ def test_instructor_grade_reports_bad_input_and_goes_on(graded_class):
     assert "s06_no_notebook: no notebook" in result.stderr
     assert "s07_not_json: the notebook is not valid notebook JSON" in result.stderr
     assert "'bad id!' is not a valid student id" in result.stderr
-    assert "graded 5, skipped 0, failed 3" in result.stdout
+    link = "s08_symlink: s08_symlink/{}/{} is a symbolic link".format(ASSIGNMENT, NOTEBOOK_FILE)
+    assert link in result.stderr, result.stderr
+    assert "s08_symlink" not in exercise_scores(sqlite_url(graded_class["root"]))
+    assert "graded 5, skipped 0, failed 4" in result.stdout
     assert re.search(r"\d+/5 \[", result.stderr), "no progress bar with counts"
 
 
@@ -130,7 +136,7 @@ def test_instructor_grade_feedback_is_bilingual_without_hidden_tests(graded_clas
 def test_instructor_grade_rerun_skips_and_force_regrades(graded_class):
     root = graded_class["root"]
     again = run_course(root, "grade", "-j", "2")
-    assert "graded 0, skipped 5, failed 3" in again.stdout, again.stdout + again.stderr
+    assert "graded 0, skipped 5, failed 4" in again.stdout, again.stdout + again.stderr
     journal = [json.loads(line) for line in (root / JOURNAL_FILE).read_text().splitlines()]
     assert sorted(e["student"] for e in journal) == graded_class["students"]
     keep = {"s01_correct", "s03_global_dtheta"}
@@ -214,13 +220,17 @@ def test_instructor_grade_sandbox_blocks_reading_and_writing(attacked_class):
     output = attacker_output(root)
     probes = [line for line in output.splitlines() if line.startswith("PROBE ")]
     assert len(probes) == PROBE_COUNT, output
-    # /tmp is the sandbox's own empty tmpfs: writing there works, and nothing reaches the machine's /tmp
-    assert [p for p in probes if not re.search(r" blocked \w+$", p)] == ["PROBE write private tmp OPEN"]
+    # /tmp and /dev/shm are the sandbox's own small tmpfs: writing there works, nothing reaches the machine's
+    assert [p for p in probes if not re.search(r" blocked \w+$", p)] == [
+        "PROBE write private tmp OPEN",
+        "PROBE write shm OPEN",
+    ]
     assert re.search(r"PROBES DONE (\d+)", output) and "PROBES DONE 0" not in output
     assert "PROBE memory blocked MemoryError" in output
     for path in (root / "pwned.txt", Path("/tmp") / marker, Path("/etc") / marker, Path("/dev/shm") / marker):
         assert not path.exists(), path
-    assert (root / "autograded" / "s02_attacker" / ASSIGNMENT / "own_file.txt").read_text() == "pwned"
+    # the working folder is a tmpfs of the sandbox: what the student's code writes there is not kept
+    assert not (root / "autograded" / "s02_attacker" / ASSIGNMENT / "own_file.txt").exists()
     scores = exercise_scores(sqlite_url(root))
     assert core_total(scores["s02_attacker"]) == 10
 

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import nbformat
 
-from course.assignment import ASSIGNMENT
+from course.assignment import ASSIGNMENT, NOTEBOOK_FILE
 from course.authoring.samples import copy_course, fresh_submitted, write_submission  # noqa: F401  (re-exported)
 from course.authoring.samples import mixed_class as class_notebooks  # noqa: F401  (re-exported)
 from course.batch.sandbox import SANDBOX_UID_BASE
 from course.nbgrader_cli import nbgrader_env, run_nbgrader
-from course.notebooks import master_notebook, reference_solutions, release_notebook  # noqa: F401  (re-exported)
+from course.notebooks import (
+    fill_solution_cells,
+    master_notebook,
+    patched_solutions,
+    reference_solutions,
+    release_notebook,  # noqa: F401  (re-exported)
+)
 from course.notebooks import solved_notebook as _solved_notebook
 from course.results.scores import exercise_scores
 
@@ -35,6 +41,21 @@ def released_course(folder):
         shutil.rmtree(root / name, ignore_errors=True)
     run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     return root, release_notebook(root), reference_solutions(master_notebook(root), root)
+
+
+def build_submission(root, variant, release, solutions):
+    """Write ``submitted/<variant>/<assignment>/`` for one catalogue variant."""
+    if variant.start == "release":
+        notebook = nbformat.from_dict(release)
+    else:
+        notebook = fill_solution_cells(release, patched_solutions(solutions, variant.patches, variant.name + " / "))
+    for edit in variant.edits:
+        edit(notebook)
+    folder = root / "submitted" / variant.name / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, str(folder / NOTEBOOK_FILE))
+    for name, text in variant.files.items():
+        (folder / name).write_text(text, encoding="utf-8")
 
 
 def run_course(root, *args, timeout=900):

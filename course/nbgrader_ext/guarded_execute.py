@@ -9,8 +9,9 @@ the kernel as usual, so the calls see the state the notebook built.
 Then: one student's ``os._exit()``, memory blow-up or endless C loop must cost that cell, not the
 whole notebook. It removes files the student shipped that are not part of the assignment (a
 ``numpy.py`` next to the notebook would shadow numpy), starts the kernel under an address-space
-limit, and survives a dead or unresponsive kernel: the cell gets an error output, a fresh kernel
-replays the cells that had run fine, and grading goes on.
+limit, and survives a dead or unresponsive kernel, or one whose failed cell still holds the memory it
+ran out of: the cell gets an error output, a fresh kernel replays the cells that had run fine, and
+grading goes on.
 
 Under ``course grade`` the kernel runs in a sandbox (``course/batch/sandbox.py``) and talks over Unix
 sockets: once it is ready, the folder of those sockets is sealed (the kernel's user can no longer write
@@ -198,7 +199,12 @@ class GuardedExecute(Execute):
             self._restart_and_replay()
             return cell, self.resources
         errors = [o.get("ename") for o in cell.outputs if o.get("output_type") == "error"]
-        if self.error_on_timeout.get("ename") in errors and not self._kernel_responds():
+        if "MemoryError" in errors:
+            # IPython keeps the failed cell's frames (sys.last_traceback), and with them all the memory the
+            # cell ran out of: the next cells would fail too. A fresh kernel gives them their memory back.
+            self.log.warning("A cell ran out of memory: restarting the kernel")
+            self._restart_and_replay()
+        elif self.error_on_timeout.get("ename") in errors and not self._kernel_responds():
             # Interrupting did not help (a long computation inside C code): start afresh.
             self.log.warning("Kernel still busy %ds after the timeout: restarting it", self.responsive_wait)
             self._restart_and_replay()

@@ -26,7 +26,7 @@ from support.grading import (
     solved_notebook,
 )
 
-from course.assignment import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
+from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE
 from course.batch import cgroups
 from course.batch.worker import Limits
 from course.results.scores import exercise_scores
@@ -319,3 +319,6 @@ def test_instructor_isolation_fault_costs_only_its_exercise(sandboxed_faults, va
     assert variant.name in scores, result.stdout + result.stderr[-3000:]
     got = tuple(scores[variant.name][exercise][0] for exercise in EXERCISES)
     assert got == tuple(float(points) for points in variant.expected), variant.what
+    for bonus in BONUS_EXERCISES:
+        score, maximum = scores[variant.name][bonus]
+        assert score == (maximum if variant.bonus else 0), "{}: bonus {}".format(variant.what, score)

@@ -8,13 +8,13 @@ cgroups, so this module writes the few files of the cgroup file system itself, a
 would: cgroup v2 (``memory.max``, ``pids.max``, ``cgroup.kill``) where the grader's own cgroup can hand
 the memory and pids controllers to a child, else cgroup v1 with separate ``memory`` and ``pids``
 hierarchies (``memory.limit_in_bytes``, ``pids.max``). Where neither is writable, :func:`create` returns
-None and grading falls back to per-process limits (``course grade`` says so in its summary).
+None and grading falls back to per-process limits (``course grade`` says so when it starts).
 """
 
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,11 +63,7 @@ class Cgroup:
             if self.version == 2 and kill_file.exists():
                 _write(kill_file, "1")
             else:
-                for pid in pids:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+                kill_processes(pids)
             time.sleep(POLL)
 
     def remove(self) -> None:
@@ -80,6 +76,18 @@ class Cgroup:
                 pass
             except OSError:  # still busy after EMPTY_WAIT: remove_stale tries again on the next run
                 continue
+
+
+def kill_processes(pids: Iterable[int]) -> int:
+    """SIGKILL each of ``pids``; return how many were signalled (a process already gone is not)."""
+    killed = 0
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+        except ProcessLookupError:
+            continue
+    return killed
 
 
 def oom_kills(counter: str) -> int:
@@ -193,15 +201,14 @@ def create(name: str, memory_bytes: int, processes: int) -> Cgroup | None:
     return group
 
 
-def remove_stale(prefix: str, running: Callable[[str], bool]) -> None:
-    """Kill and delete the cgroups named ``<prefix><pid>-…`` whose worker ``pid`` no longer runs
-    (``running(pid_text) -> bool``): what a worker killed in the middle of a job left behind."""
+def remove_stale(prefix: str, stale: Callable[[str], bool]) -> None:
+    """Kill and delete the cgroups named ``<prefix>…`` for which ``stale(name)`` is true: what a worker
+    killed in the middle of a job left behind."""
     found = parents()
     if found is None:
         return
     folders, version = found
     for folder in folders:
         for child in folder.glob(prefix + "*"):
-            pid = child.name[len(prefix) :].split("-", 1)[0]
-            if pid.isdigit() and not running(pid):
+            if stale(child.name):
                 Cgroup((child,), version).remove()

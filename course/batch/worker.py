@@ -22,7 +22,6 @@ import logging
 import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -234,16 +233,22 @@ def process_running(pid: str) -> bool:
     return stat[stat.rindex(")") + 2 :][:1] not in ("Z", "X")
 
 
+def left_by_dead_worker(name: str) -> bool:
+    """True if ``name`` (``<WORKSPACE_PREFIX><worker pid>-…``: a private course or a cgroup) belongs to a
+    worker that no longer runs."""
+    pid = name[len(WORKSPACE_PREFIX) :].split("-", 1)[0]
+    return pid.isdigit() and not process_running(pid)
+
+
 def remove_stale_workspaces() -> None:
     """Delete the private courses and cgroups of workers that no longer run (killed in the middle of a job)."""
     for path in Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*"):
-        pid = path.name[len(WORKSPACE_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not process_running(pid):
+        if left_by_dead_worker(path.name):
             shutil.rmtree(str(path), ignore_errors=True)
-    cgroups.remove_stale(WORKSPACE_PREFIX, process_running)
+    cgroups.remove_stale(WORKSPACE_PREFIX, left_by_dead_worker)
 
 
-def _process_uids() -> dict[int, set[int]]:
+def process_uids() -> dict[int, set[int]]:
     """``{pid: {uids}}`` of every process in /proc."""
     found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -258,15 +263,7 @@ def _process_uids() -> dict[int, set[int]]:
 
 def kill_uid(uid: int) -> int:
     """SIGKILL every process running as ``uid``; return how many were signalled."""
-    killed = 0
-    for pid, uids in _process_uids().items():
-        if uid in uids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                continue
-    return killed
+    return cgroups.kill_processes(pid for pid, uids in process_uids().items() if uid in uids)
 
 
 def fresh_uid() -> int:
@@ -274,7 +271,7 @@ def fresh_uid() -> int:
     that nothing a job leaves running could ever be mistaken for the next job's (nor kill it)."""
     while True:
         uid = sandbox.SANDBOX_UID_BASE + random.randrange(sandbox.SANDBOX_UID_COUNT)
-        if not any(uid in users for users in _process_uids().values()):
+        if not any(uid in users for users in process_uids().values()):
             return uid
 
 

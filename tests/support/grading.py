@@ -1,6 +1,5 @@
 """Classes of submissions for the grading tests, and the graders run on course copies."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from course.assignment import ASSIGNMENT, NOTEBOOK_FILE
 from course.authoring.samples import copy_course, fresh_submitted, write_submission  # noqa: F401  (re-exported)
 from course.authoring.samples import mixed_class as class_notebooks  # noqa: F401  (re-exported)
 from course.batch.sandbox import SANDBOX_UID_BASE
+from course.batch.worker import process_uids
 from course.nbgrader_cli import nbgrader_env, run_nbgrader
 from course.notebooks import (
     fill_solution_cells,
@@ -78,14 +78,5 @@ def sequential_scores(root):
 
 
 def sandbox_processes(base=SANDBOX_UID_BASE):
-    """Processes still running as a sandbox user (uid above ``base``)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open("/proc/{}/status".format(pid)) as status:
-                uid = int(next(line for line in status if line.startswith("Uid:")).split()[1])
-        except (OSError, StopIteration):
-            continue
-        if uid >= base:
-            found.append(pid)
-    return found
+    """Processes still running as a sandbox user (any of their uids at or above ``base``)."""
+    return [pid for pid, uids in process_uids().items() if max(uids) >= base]

@@ -21,6 +21,24 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE / 在此处作答"
 
+# Release: nbgrader's steps, after a check that no cell tagged skip-at-grading (a demonstration that
+# autograde leaves out) sets anything a cell that runs at grading reads (course/nbgrader_ext/skipped_cells.py).
+c.GenerateAssignment.preprocessors = [
+    "course.nbgrader_ext.skipped_cells.CheckSkippedCells",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # A student who deletes a locked test cell does not escape it: autograde puts it back.
 c.OverwriteCells.add_missing_cells = True
 

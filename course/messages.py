@@ -107,7 +107,7 @@ HELP_DB = Message(
     "gradebook URL, e.g. postgresql://user@host/db (default: the course's gradebook.db)",
     "成绩册 URL，例如 postgresql://user@host/db（默认：课程的 gradebook.db）",
 )
-HELP_WORKERS = Message("parallel workers (default: number of CPUs)", "并行进程数（默认：CPU 数）")
+HELP_WORKERS = Message("parallel workers (default: number of CPUs + 1)", "并行进程数（默认：CPU 数 + 1）")
 HELP_FORCE = Message("regrade submissions already graded", "重新评分已评分的提交")
 HELP_TIMEOUT = Message(
     "wall-clock limit per submission (default: %(default)s)", "每份提交的时间上限（秒，默认：%(default)s）"
@@ -120,6 +120,10 @@ HELP_MEMORY = Message(
 HELP_DISK = Message(
     "writable space of each submission's kernel in MiB: its working folder and /tmp, half each (default: %(default)s)",
     "每份提交的内核可写空间（MiB）：工作文件夹和 /tmp 各占一半（默认：%(default)s）",
+)
+HELP_ALL_CELLS = Message(
+    "also run the demonstration cells tagged skip-at-grading (slower; the scores are the same)",
+    "也运行带 skip-at-grading 标签的演示单元格（更慢；分数相同）",
 )
 HELP_NO_SANDBOX = Message(
     "run student code without isolation (when not root; only for trusted code)",
@@ -405,3 +409,20 @@ def listing(items: Iterable[str]) -> Message:
 def catalogue() -> dict:
     """``{name: Message}`` of every message defined in this module (for the bilingual test)."""
     return {name: value for name, value in globals().items() if isinstance(value, Message)}
+
+
+# Demonstration cells left out at grading (course/nbgrader_ext/skipped_cells.py).
+SKIPPED_AT_GRADING = Message(
+    "Not run at grading: a demonstration that earns no points (tag {tag}). Run it yourself in JupyterLab.",
+    "评分时未运行：这是不计分的演示单元格（标签 {tag}）。可在 JupyterLab 中自行运行。",
+)
+SKIPPED_CELL_NEEDED = Message(
+    "{tagged} is tagged {tag}, but {reader} reads '{name}', which the tagged cell sets: it would see a "
+    "different value at grading. Remove the tag from the first cell, or set '{name}' in a cell that runs.",
+    "{tagged} 带有标签 {tag}，但 {reader} 读取了该单元格设置的 '{name}'：评分时它会看到不同的值。"
+    "请去掉第一个单元格的标签，或在会运行的单元格中设置 '{name}'。",
+)
+FEEDBACK_NOT_RUN = Message(
+    "Demonstration cells (no points) not run at grading, in the sections: {sections}",
+    "评分时未运行的演示单元格（不计分）位于以下部分：{sections}",
+)

@@ -46,7 +46,7 @@ ETC_FILES = (
 #: grader's pid means nothing in the sandbox's PID namespace, and bwrap --die-with-parent does its job).
 KEPT_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TERM", "NBGRADER_EXECUTION", "PYTHONHASHSEED")
 MEBIBYTE = 1024 * 1024
-#: Sandbox users are fresh uids from this range, one per submission (see ``course.batch.worker.fresh_uid``).
+#: Sandbox users are fresh uids from this range, one per submission (see ``course.batch.slots.fresh_uid``).
 SANDBOX_UID_BASE = 200000
 SANDBOX_UID_COUNT = 1 << 24
 #: Size of /dev/shm (POSIX shared memory, semaphores): small, the working folder and /tmp hold the files.

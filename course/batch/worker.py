@@ -11,24 +11,22 @@ Inside, nbgrader's own ``AutogradeApp`` grades a private copy of the course made
 with the course's nbgrader_config.py, so every grading setting of the course applies. Its kernel runs in
 bubblewrap (``course/batch/sandbox.py``) as a fresh unprivileged user, in the submission's own cgroup
 (``course/batch/cgroups.py``), and talks to nbgrader over Unix sockets in the submission's private folder.
-When the job ends, however it ends, everything of that user and cgroup is killed.
+When the job ends, however it ends, everything of that user and cgroup is killed. The private course,
+the user, the cgroup and the kernel are made one job ahead (a *slot*, ``course/batch/slots.py``): the
+next submission's kernel boots while this one is graded.
 A worker runs one job at a time (it changes directory and environment): use processes, not threads.
 """
 
 import contextlib
 import io
-import json
 import logging
 import os
-import random
 import shutil
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from unittest import mock
 
 from course.assignment import (
     ASSIGNMENT,
@@ -39,22 +37,17 @@ from course.assignment import (
     PROCESS_LIMIT,
     WALL_SECONDS,
 )
-from course.batch import cgroups, sandbox
+from course.batch import cgroups, slots
+from course.batch.slots import WORKSPACE_PREFIX, kill_uid
 from course.messages import GRADING_TIMED_OUT, NBGRADER_COULD_NOT_GRADE
+from course.nbgrader_ext import guarded_execute
+from course.nbgrader_ext.guarded_execute import hand_over, take_handed_over
 
-SANDBOX_SCRIPT = str(Path(sandbox.__file__).resolve())
 GRADEBOOK_FILE = "gradebook.db"
-#: Private courses are temporary folders named ``<prefix><worker pid>-<random>``.
-WORKSPACE_PREFIX = "course-grade-"
 #: Autograded files collected back per submission (a student's code could write more: it is dropped).
 MAX_RESULT_BYTES = 50 * 1024 * 1024
 #: Seconds between two sweeps of the watchdog once a submission is over its time.
 KILL_INTERVAL = 0.5
-#: Folder of the private course where the kernel's connection file and Unix sockets live.
-KERNEL_FOLDER = "kernel"
-CONNECTION_FILE = "kernel.json"
-#: Passes of the end-of-job sweep over the sandbox user's processes (it stops at the first empty pass).
-KILL_PASSES = 50
 
 
 @dataclass(frozen=True)
@@ -85,6 +78,8 @@ class GradeJob:
     kit: GradingKit
     limits: Limits = Limits()
     sandboxed: bool = True
+    #: Also run the demonstration cells tagged skip-at-grading.
+    all_cells: bool = False
 
 
 @dataclass
@@ -100,6 +95,8 @@ class GradeResult:
     notebooks: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
     log: str = ""
+    #: Seconds spent in each phase of this job (``course grade`` sums them for the benchmark).
+    phases: dict = field(default_factory=dict)
 
 
 def write_files(root: str | Path, files: dict[str, bytes]) -> None:
@@ -108,28 +105,6 @@ def write_files(root: str | Path, files: dict[str, bytes]) -> None:
         target = Path(root) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-
-
-def write_kernelspec(
-    folder: str | Path, job: GradeJob, uid: int, group: cgroups.Cgroup | None, kernel_folder: str
-) -> str:
-    """A ``python3`` kernelspec whose kernel starts inside the sandbox (its connection file and sockets in
-    ``kernel_folder``); return the jupyter path to use."""
-    kernels = Path(folder) / "kernels" / "python3"
-    kernels.mkdir(parents=True)
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]}
-    if job.sandboxed:
-        limits = job.limits
-        argv = [sys.executable, "-I", SANDBOX_SCRIPT, "--uid", str(uid), "--memory-mb", str(limits.memory_mb)]
-        argv += ["--cpu-seconds", str(limits.wall_seconds), "--disk-mb", str(limits.disk_mb)]
-        argv += ["--processes", str(limits.processes), "--kernel-folder", kernel_folder]
-        for procs in group.procs_files if group else []:
-            argv += ["--cgroup", procs]
-        # Signals do not cross into the sandbox's new session: interrupts travel as messages.
-        spec = {"argv": argv + ["{connection_file}"], "interrupt_mode": "message"}
-    spec.update(display_name="Python 3 (graded)", language="python")
-    (kernels / "kernel.json").write_text(json.dumps(spec))
-    return str(folder)
 
 
 def build_private_course(root: str | Path, job: GradeJob) -> None:
@@ -248,69 +223,14 @@ def remove_stale_workspaces() -> None:
     cgroups.remove_stale(WORKSPACE_PREFIX, left_by_dead_worker)
 
 
-def process_uids() -> dict[int, set[int]]:
-    """``{pid: {uids}}`` of every process in /proc."""
-    found = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open("/proc/{}/status".format(pid)) as status:
-                uids = next(line for line in status if line.startswith("Uid:")).split()[1:]
-        except (OSError, StopIteration):
-            continue
-        found[int(pid)] = {int(u) for u in uids}
-    return found
-
-
-def kill_uid(uid: int) -> int:
-    """SIGKILL every process running as ``uid``; return how many were signalled."""
-    return cgroups.kill_processes(pid for pid, uids in process_uids().items() if uid in uids)
-
-
-def fresh_uid() -> int:
-    """A sandbox uid no process runs as: one per submission, drawn at random from a range of 2**24, so
-    that nothing a job leaves running could ever be mistaken for the next job's (nor kill it)."""
-    while True:
-        uid = sandbox.SANDBOX_UID_BASE + random.randrange(sandbox.SANDBOX_UID_COUNT)
-        if not any(uid in users for users in process_uids().values()):
-            return uid
-
-
-def end_of_job(uid: int, group: cgroups.Cgroup | None) -> None:
-    """Kill everything the submission started: its cgroup, and every process of its uid until none is left
-    (the sandbox's PID namespace dies with its first process, so a forking child cannot outrun this)."""
-    if group is not None:
-        group.remove()
-    for _ in range(KILL_PASSES):
-        if not kill_uid(uid):
-            return
-        time.sleep(0.02)
-
-
-def sandbox_options(job: GradeJob, group: cgroups.Cgroup | None, kernel_folder: str) -> list[str]:
-    """nbgrader options of a sandboxed job: Unix-socket kernels whose connection file and sockets are in
-    ``kernel_folder``, sealed once the kernel is ready, and the cgroup's OOM counter (so that a kernel
-    killed for memory is named as such)."""
-    if not job.sandboxed:
-        return []
-    options = ["--KernelManager.transport=ipc", "--GuardedExecute.seal_kernel_folder=True"]
-    options.append("--KernelManager.connection_file={}".format(os.path.join(kernel_folder, CONNECTION_FILE)))
-    if group is not None:
-        options.append("--GuardedExecute.oom_counter={}".format(group.oom_counter))
-    return options
-
-
 def grade_one(job: GradeJob) -> GradeResult:
     """Grade ``job`` (a GradeJob) in a private temporary course; return a GradeResult. Never raises for
     a bad submission: problems come back as ``ok=False`` with a message."""
-    started = time.monotonic()
-    uid = fresh_uid()
-    workspace = tempfile.mkdtemp(prefix="{}{}-".format(WORKSPACE_PREFIX, os.getpid()))
-    course_root = os.path.join(workspace, "course")
-    kernel_folder = os.path.join(workspace, KERNEL_FOLDER)
-    group = None
-    if job.sandboxed:
-        memory = job.limits.memory_mb * sandbox.MEBIBYTE
-        group = cgroups.create("{}{}-{}".format(WORKSPACE_PREFIX, os.getpid(), uid), memory, job.limits.processes)
+    started = time.perf_counter()
+    clock = Clock()
+    slot = slots.take(job)
+    with clock("kernel start"):
+        note = slots.prepare_next(job)  # the next submission's kernel boots while this one is graded
     timed_out, finished = threading.Event(), threading.Event()
 
     def stop():
@@ -319,30 +239,56 @@ def grade_one(job: GradeJob) -> GradeResult:
             return
         timed_out.set()
         while not finished.wait(KILL_INTERVAL):
-            kill_uid(uid)
+            kill_uid(slot.uid)
 
     watchdog = threading.Thread(target=stop, daemon=True)
     try:
-        build_private_course(course_root, job)
-        os.mkdir(kernel_folder, 0o700)
-        jupyter_path = write_kernelspec(os.path.join(workspace, "jupyter"), job, uid, group, kernel_folder)
+        with clock("set-up"):
+            build_private_course(slot.course_root, job)
         watchdog.start()
+        if slot.kernel is not None:
+            hand_over(slot.kernel)
+        options = slots.command_line(slots.sandbox_config(slot, job.sandboxed))
+        options += ["--GuardedExecute.skip_tagged=False"] if job.all_cells else []
         # nbgrader finds the course from the working folder and the kernelspec through JUPYTER_PATH; both
-        # are restored afterwards (the standard library's patch.dict restores the environment).
-        with contextlib.chdir(course_root), mock.patch.dict(os.environ, JUPYTER_PATH=jupyter_path):
-            succeeded, log = run_autograde(course_root, job.student, sandbox_options(job, group, kernel_folder))
+        # are restored afterwards.
+        with clock("nbgrader steps"), contextlib.chdir(slot.course_root), slot.environment():
+            succeeded, log = run_autograde(slot.course_root, job.student, options)
+        clock.move("nbgrader steps", guarded_execute.phases)
         finished.set()
-        result = GradeResult(job.student, job.digest, succeeded and not timed_out.is_set(), log=log)
+        result = GradeResult(job.student, job.digest, succeeded and not timed_out.is_set(), log=note + log)
         if result.ok:
-            result.timestamp, result.notebooks = read_grades(course_root, job.student)
-            result.files = collect_files(os.path.join(course_root, "autograded", job.student, ASSIGNMENT))
+            result.timestamp, result.notebooks = read_grades(slot.course_root, job.student)
+            result.files = collect_files(os.path.join(slot.course_root, "autograded", job.student, ASSIGNMENT))
             result.ok = NOTEBOOK in result.notebooks and NOTEBOOK_FILE in result.files
         if not result.ok:
             result.message = failure_message(log, timed_out.is_set(), job.limits)
     finally:
         finished.set()
-        if job.sandboxed:
-            end_of_job(uid, group)
-        shutil.rmtree(workspace, ignore_errors=True)
-    result.seconds = time.monotonic() - started
+        take_handed_over()
+        with clock("clean-up"):
+            slots.close(slot)
+    result.seconds = time.perf_counter() - started
+    result.phases = clock.seconds
     return result
+
+
+class Clock:
+    """Seconds per named phase: ``with clock("name"): ...`` adds the time of the block to ``seconds[name]``."""
+
+    def __init__(self) -> None:
+        self.seconds = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def move(self, source: str, parts: dict) -> None:
+        """Count ``parts`` ({name: seconds}, measured inside phase ``source``) as phases of their own."""
+        for name, seconds in parts.items():
+            self.seconds[source] -= seconds
+            self.seconds[name] = self.seconds.get(name, 0.0) + seconds

@@ -13,16 +13,23 @@ limit, and survives a dead or unresponsive kernel, or one whose failed cell stil
 ran out of: the cell gets an error output, a fresh kernel replays the cells that had run fine, and
 grading goes on.
 
+It leaves out the demonstration cells the master notebook tags ``skip-at-grading`` (they earn no points
+and take most of the time), when nothing that runs depends on them (``skipped_cells.py``).
+
 Under ``course grade`` the kernel runs in a sandbox (``course/batch/sandbox.py``) and talks over Unix
 sockets: once it is ready, the folder of those sockets is sealed (the kernel's user can no longer write
-there), and a kernel the memory limit of its cgroup killed is named as such.
+there), and a kernel the memory limit of its cgroup killed is named as such. ``course grade`` starts each
+submission's kernel while the previous submission is graded and hands it over (``hand_over``): the
+notebook then runs on it instead of waiting for a new one.
 """
 
+import contextlib
 import copy
 import math
 import os
 import resource
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import nbformat
@@ -39,8 +46,10 @@ from course.messages import (
     KERNEL_DIED,
     KERNEL_NOT_RESTARTED,
     KERNEL_OUT_OF_MEMORY,
+    SKIPPED_AT_GRADING,
     TRUSTED_GRADER_FAILED,
 )
+from course.nbgrader_ext.skipped_cells import SKIP_TAG, cells_to_skip
 from course.oracle.runner import Plan, TrustedGraderError, answer_from_outputs, kernel_code, shared_runner
 
 
@@ -58,6 +67,30 @@ def _limit_address_space(limit_bytes):
         )
 
     return apply
+
+
+#: A kernel started ahead of time for the next notebook (``course.batch.slots``), waiting to be used.
+_handed_over: list = []
+
+
+#: Seconds of the last notebook's phases (read by ``course grade``'s benchmark): "kernel start", "trusted
+#: tests", "execution" (every other cell, the kernel's restarts included).
+phases: dict = {}
+
+
+def hand_over(km: Any) -> None:
+    """Give the next ``GuardedExecute.preprocess`` a started kernel manager to use instead of starting one."""
+    _handed_over[:] = [km]
+
+
+def take_handed_over() -> Any:
+    """The kernel manager handed over and not used (None if there is none); it is no longer offered."""
+    return _handed_over.pop() if _handed_over else None
+
+
+def skipped_note() -> str:
+    """The output of a demonstration cell that grading left out."""
+    return SKIPPED_AT_GRADING.format(tag=SKIP_TAG).text() + "\n"
 
 
 class GuardedExecute(Execute):
@@ -92,6 +125,11 @@ class GuardedExecute(Execute):
         help="Memory events file of the kernel's cgroup (a line 'oom_kill N'); a kernel that died while "
         "this count grew is reported as over the memory limit.",
     ).tag(config=True)
+    skip_tagged = Bool(
+        True,
+        help="Do not run the code cells tagged 'skip-at-grading' (demonstrations without points) that no "
+        "running cell depends on (see course/nbgrader_ext/skipped_cells.py); their output says so.",
+    ).tag(config=True)
     kept_files = List(
         Unicode(),
         help="Extra file names (besides the assignment's source files) a submission may keep next to the notebook.",
@@ -109,7 +147,32 @@ class GuardedExecute(Execute):
         self._replay = []
         self._restarts = 0
         self._agent_installed = False  # a new kernel: the first graded call installs the agent
-        return super().preprocess(nb, resources, km)
+        self._skipped = cells_to_skip(nb.cells)[0] if self.skip_tagged else set()
+        if self._skipped:
+            self.log.info("Not running %d demonstration cells tagged %s", len(self._skipped), SKIP_TAG)
+        if km is None and _handed_over:
+            ahead = take_handed_over()
+            if ahead.kernel_name == nb.metadata.get("kernelspec", {}).get("name"):
+                km = ahead  # its kernel started while the previous submission was graded
+            else:
+                run_sync(ahead.shutdown_kernel)(now=True)
+        phases.clear()
+        phases.update({"kernel start": 0.0, "trusted tests": 0.0})
+        started = time.perf_counter()
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            total = time.perf_counter() - started
+            phases["execution"] = total - phases["kernel start"] - phases["trusted tests"]
+
+    @contextlib.contextmanager
+    def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
+        """nbclient's, but the kernel is always this notebook's to shut down, even one started ahead."""
+        kwargs.setdefault("cleanup_kc", True)
+        started = time.perf_counter()
+        with super().setup_kernel(**kwargs):
+            phases["kernel start"] = time.perf_counter() - started
+            yield
 
     def _start_trusted(self, assignment, notebook):
         """Read the master notebook and give the trusted grader a fresh namespace for this submission."""
@@ -146,6 +209,12 @@ class GuardedExecute(Execute):
                 os.remove(path)
             if directory != folder and not os.listdir(directory):
                 os.rmdir(directory)
+
+    def create_kernel_manager(self) -> Any:
+        """nbclient's kernel manager, whose clients are ready as soon as the kernel answers (``kernel_client.py``)."""
+        km = super().create_kernel_manager()
+        km.client_class = "course.nbgrader_ext.kernel_client.ReadyKernelClient"
+        return km
 
     async def async_start_new_kernel(self, **kwargs: Any) -> None:
         if self.memory_limit_mb > 0 and os.name == "posix":
@@ -186,6 +255,10 @@ class GuardedExecute(Execute):
             return cell, self.resources
         if self._is_trusted_test(cell):
             return self._run_trusted_test(cell, index), self.resources
+        if index in self._skipped:
+            cell.execution_count = None
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=skipped_note())]
+            return cell, self.resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -227,6 +300,13 @@ class GuardedExecute(Execute):
         ends the kernel a moment later): it is restarted, the cells that ran fine are replayed, and the
         test runs once more, so that only a death caused by this exercise's calls costs its points.
         """
+        started = time.perf_counter()
+        try:
+            return self._trusted_test(cell, index)
+        finally:
+            phases["trusted tests"] = phases.get("trusted tests", 0.0) + time.perf_counter() - started
+
+    def _trusted_test(self, cell, index):
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         cell.outputs = []
         if self._plan_error:

@@ -20,6 +20,7 @@ from course.messages import (
     FAILED,
     FEEDBACK_EXERCISE,
     FEEDBACK_MESSAGE,
+    FEEDBACK_NOT_RUN,
     FEEDBACK_POINTS,
     FEEDBACK_RESULT,
     FEEDBACK_STUDENT,
@@ -28,6 +29,8 @@ from course.messages import (
     HIDDEN_FAILED,
     NO_MESSAGE,
     PASSED,
+    SKIPPED_AT_GRADING,
+    Message,
 )
 from course.notebooks import delimiters, is_delimiter_line
 
@@ -91,6 +94,34 @@ def exercise_results(notebook: nbformat.NotebookNode, root: Path = REPO_ROOT) ->
     return sorted(results, key=lambda row: order.get(row["exercise"], len(order)))
 
 
+_LATEX = (("$", ""), ("\\varepsilon", "ε"), ("\\times", "×"), ("^{", "^"), ("}", ""))
+
+
+def plain_heading(text: str) -> str:
+    """A heading's text without its LaTeX (a feedback page has no math renderer): ``$\\varepsilon$`` -> ε."""
+    for latex, plain in _LATEX:
+        text = text.replace(latex, plain)
+    return text.strip()
+
+
+def not_run_sections(notebook: nbformat.NotebookNode) -> Message | None:
+    """The sections (their "## " headings, in each language) of the cells grading left out, or None."""
+    skipped_en = SKIPPED_AT_GRADING.en.split("{")[0]
+    headings, sections = {}, {"en": [], "zh": []}
+    for cell in notebook.cells:
+        first = cell.source.split("\n")[0] if cell.cell_type == "markdown" else ""
+        if first.startswith("## ") and cell.metadata.get("lang") in sections:
+            headings[cell.metadata["lang"]] = plain_heading(first[3:])
+        texts = [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
+        if cell.cell_type == "code" and any(t.startswith(skipped_en) for t in texts):
+            for lang, found in sections.items():
+                if headings.get(lang) and headings[lang] not in found:
+                    found.append(headings[lang])
+    if not sections["en"]:
+        return None
+    return FEEDBACK_NOT_RUN.format(sections=Message("; ".join(sections["en"]), "；".join(sections["zh"])))
+
+
 def exercise_label(exercise: str) -> str:
     """The exercise's name, marked when it is a bonus exercise."""
     return exercise + (" ({})".format(BONUS.inline()) if exercise in BONUS_EXERCISES else "")
@@ -108,8 +139,9 @@ _environment.filters["lines"] = _lines
 _environment.filters["points"] = "{:g}".format
 
 
-def feedback_html(student: str, results: list) -> str:
-    """A self-contained bilingual HTML page of ``exercise_results`` for ``student``."""
+def feedback_html(student: str, results: list, not_run: Message | None = None) -> str:
+    """A self-contained bilingual HTML page of ``exercise_results`` for ``student``; ``not_run`` names the
+    sections grading left out (see ``not_run_sections``)."""
     core = [row for row in results if row["exercise"] in EXERCISES]
     rows = [
         dict(row, label=exercise_label(row["exercise"]), result=(PASSED if row["passed"] else FAILED).text())
@@ -130,6 +162,7 @@ def feedback_html(student: str, results: list) -> str:
         score=sum(row["score"] for row in core),
         max_score=sum(row["max_score"] for row in core),
         rows=rows,
+        not_run=not_run.text() if not_run else "",
     )
 
 
@@ -138,5 +171,6 @@ def write_feedback(autograded_notebook: Path, student: str, folder: Path, root: 
     notebook = nbformat.read(str(autograded_notebook), as_version=4)
     rows = exercise_results(notebook, root)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / FEEDBACK_FILE).write_text(feedback_html(student, rows), encoding="utf-8")
+    page = feedback_html(student, rows, not_run_sections(notebook))
+    (folder / FEEDBACK_FILE).write_text(page, encoding="utf-8")
     return rows

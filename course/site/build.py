@@ -182,6 +182,13 @@ def copy_images(images: Iterable[str], assignment_folder: str | Path, out: Path)
         shutil.copyfile(source, target)
 
 
+def render_edition(renderer: PageRenderer, staging: Path, name: str, notebook: nbformat.NotebookNode) -> None:
+    """Write the page of one edition of the notebook."""
+    render_page(
+        renderer, "edition", staging / name, notebook=notebook, page=name, title=EDITIONS[name], editions=EDITIONS
+    )
+
+
 def build_site(root: str | Path, out: str | Path, log: Callable[..., None] = print) -> list[str]:
     """Build the whole site of the course at ``root`` into ``out`` (replaced); return the page names."""
     root = require_course_root(root)
@@ -193,20 +200,9 @@ def build_site(root: str | Path, out: str | Path, log: Callable[..., None] = pri
         staging = Path(scratch) / SITE_DIR
         staging.mkdir()
         download = write_download(root, staging)
+        # The pages that need no kernel first: a bad image stops the build before the notebook is executed.
         log(SITE_STUDENT_EDITION.inline())
         pages = {"student.html": student_edition(master, config)}
-        log(SITE_WORKED_EDITION.inline())
-        pages["worked.html"] = worked_edition(master, config, assignment_folder, root)
-        for name, notebook in pages.items():
-            render_page(
-                renderer,
-                "edition",
-                staging / name,
-                notebook=notebook,
-                page=name,
-                title=EDITIONS[name],
-                editions=EDITIONS,
-            )
         render_page(
             renderer,
             "index",
@@ -217,6 +213,10 @@ def build_site(root: str | Path, out: str | Path, log: Callable[..., None] = pri
             editions=EDITIONS,
             download=download,
         )
+        render_edition(renderer, staging, "student.html", pages["student.html"])
+        log(SITE_WORKED_EDITION.inline())
+        pages["worked.html"] = worked_edition(master, config, assignment_folder, root)
+        render_edition(renderer, staging, "worked.html", pages["worked.html"])
         copy_images(renderer.images, assignment_folder, staging)
         copy_assets(staging)
         if out.exists():

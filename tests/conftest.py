@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from support.course import copy_course
+from support.course import copy_course, execute_notebook, release_notebook_path, source_notebook_path
 
 from course.nbgrader_cli import nbgrader_env
 
@@ -33,3 +33,15 @@ def demo_course(tmp_path_factory):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return root, result.stdout
+
+
+@pytest.fixture(scope="session")
+def executed_master():
+    """The master notebook run top to bottom in a real kernel, once per test session (read it, never change it)."""
+    return execute_notebook(source_notebook_path())
+
+
+@pytest.fixture(scope="session")
+def executed_release():
+    """The student notebook (release/) run top to bottom in a real kernel, once per test session."""
+    return execute_notebook(release_notebook_path())

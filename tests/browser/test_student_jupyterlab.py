@@ -33,6 +33,8 @@ import public_tests
 from course.assignment import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
 from course.notebooks import apply_patch, fill_solution_cells, reference_solutions
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 EXERCISE = EXERCISES[0]  # forward_propagation, the one the student types
 #: The typo the student makes first: a capital X, a name that does not exist.
 TYPO = ("J = theta * x", "J = theta * X")

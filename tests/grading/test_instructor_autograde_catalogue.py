@@ -1,47 +1,79 @@
-"""The catalogue of student submissions (tests/support/catalogue.py), graded by the real ``nbgrader autograde``.
+"""The catalogue of student submissions (tests/support/catalogue.py), graded by ``python -m course grade``.
 
-One autograde run for the whole catalogue (session fixture), with the course's nbgrader_config.py;
-then one test per variant checks its score per exercise.  Protects the instructor's promise:
-right answers get full marks, a wrong one loses only its exercise, an attack on the grader changes
-no verdict, and a fault in one submission neither stops the batch nor costs more than its exercise.
+The course's parallel command (its scores equal sequential ``nbgrader autograde``'s: see
+test_instructor_grade.py) runs as root, so every submission is graded in its sandbox (bubblewrap and a
+cgroup: the faults, exits, endless loops in Python and in C, memory blow-ups and huge outputs are graded
+there, interrupts travelling as messages). It grades the whole catalogue with the course's
+nbgrader_config.py as an instructor does, leaving out the demonstration cells tagged skip-at-grading, and
+the honest submissions a second time with ``--all-cells``: every score must be the same both ways. Then
+one test per variant checks its score per exercise. Protects the instructor's promise: right answers get
+full marks, a wrong one loses only its exercise, an attack on the grader changes no verdict, a fault in
+one submission neither stops the batch nor costs more than its exercise, and leaving out the
+demonstrations changes no score.
 """
 
-import subprocess
-import sys
+import shutil
 
 import nbformat
 import pytest
 from support.catalogue import VARIANTS
-from support.grading import build_submission, released_course
+from support.grading import build_submission, released_course, run_course
 
 from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE
-from course.nbgrader_cli import nbgrader_env
 from course.results.scores import exercise_scores
+
+pytestmark = [pytest.mark.slow, pytest.mark.root]
 
 #: Points of each exercise, in the order of EXERCISES (the catalogue's ``expected`` uses it too).
 MAX_POINTS = (1, 1, 3, 5)
 #: An autograded notebook stays below this size whatever the student printed.
 MAX_GRADED_NOTEBOOK_BYTES = 1_000_000
+#: The variants graded both ways: those of students who follow the instructions (the reference, valid
+#: alternatives, real mistakes, the untouched notebook); they must never be surprised at grading. Attacks,
+#: tampering and faults are graded once (their scores are checked below): grading every variant a second
+#: time takes 186 s on 2 cores, which the whole suite's 6 minutes cannot afford.
+HONEST = [v for v in VARIANTS if not v.name.startswith(("attack_", "tamper_", "fault_"))]
+#: Seconds the grading of the whole catalogue may take (a hung batch fails the test instead of CI).
+CATALOGUE_TIMEOUT = 1200
+
+
+def grade_catalogue(root, variants, *options):
+    """``course grade`` (its default number of workers) of the ``variants`` submitted in ``root``;
+    ``(completed process, scores)``."""
+    result = run_course(root, "grade", *options, timeout=CATALOGUE_TIMEOUT)
+    scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=[v.name for v in variants])
+    return result, scores
 
 
 @pytest.fixture(scope="session")
-def graded_catalogue(tmp_path_factory):
-    """Build every variant in a copy of the course and autograde them all in one nbgrader run.
-
-    Returns ``(root, scores, completed_process)``; scores as ``course.results.scores.exercise_scores``.
-    """
+def catalogue_course(tmp_path_factory):
+    """A released copy of the course with every variant submitted."""
     root, release, solutions = released_course(tmp_path_factory.mktemp("catalogue") / "course")
-    command = [sys.executable, "-m", "nbgrader"]
     for variant in VARIANTS:
         build_submission(root, variant, release, solutions)
-    result = subprocess.run(
-        command + ["autograde", ASSIGNMENT, "--force"],
-        cwd=str(root),
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
+    return root
+
+
+@pytest.fixture(scope="session")
+def graded_catalogue(catalogue_course):
+    """The catalogue graded as an instructor grades a class: ``(root, scores, completed process)``."""
+    result, scores = grade_catalogue(catalogue_course, VARIANTS)
+    return catalogue_course, scores, result
+
+
+@pytest.fixture(scope="session")
+def graded_catalogue_all_cells(catalogue_course, tmp_path_factory):
+    """The honest submissions graded in another copy with ``--all-cells``: ``(root, scores, completed process)``."""
+    root = tmp_path_factory.mktemp("catalogue_all_cells") / "course"
+    shutil.copytree(
+        catalogue_course,
+        root,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("gradebook.db", "autograded", "feedback", "reports", ".grade_journal.jsonl"),
     )
-    scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=[v.name for v in VARIANTS])
+    for name in {v.name for v in VARIANTS} - {v.name for v in HONEST}:
+        shutil.rmtree(root / "submitted" / name)
+    result, scores = grade_catalogue(root, HONEST, "--all-cells")
     return root, scores, result
 
 
@@ -52,10 +84,26 @@ def test_instructor_catalogue_names_are_unique():
 
 
 def test_instructor_catalogue_batch_completes(graded_catalogue):
-    """No submission makes nbgrader give up: the run succeeds and every variant has a grade."""
+    """No submission makes grading give up: the run succeeds and every variant has a grade."""
     _, scores, result = graded_catalogue
-    assert result.returncode == 0, result.stderr[-6000:]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     assert sorted(scores) == sorted(v.name for v in VARIANTS)
+
+
+def test_instructor_leaving_out_demonstrations_changes_no_score(graded_catalogue, graded_catalogue_all_cells):
+    """Every honest variant gets the same points for every exercise, bonus included, whether the
+    demonstration cells tagged skip-at-grading run or not; and they really were left out the first time."""
+    root, scores, _ = graded_catalogue
+    all_root, all_scores, result = graded_catalogue_all_cells
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    honest = sorted(v.name for v in HONEST)
+    assert len(honest) > 50 and sorted(all_scores) == honest
+    different = {name: (scores[name], all_scores[name]) for name in honest if scores[name] != all_scores[name]}
+    assert different == {}
+    note = "Not run at grading"
+    for folder, expected in ((root, True), (all_root, False)):
+        graded = (folder / "autograded" / "reference" / ASSIGNMENT / NOTEBOOK_FILE).read_text(encoding="utf-8")
+        assert (note in graded) == expected, folder
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])

@@ -1,18 +1,30 @@
-"""The instructor's pipeline: one command releases, autogrades the demo class, and reports."""
+"""The instructor's pipeline: one command releases, autogrades the demo class, and reports.
+
+Every test that reads the demo's output is here, so that ``course demo`` runs once per test session
+(the tests run on pytest-xdist workers, one file per worker).
+"""
 
 import csv
 import filecmp
 import subprocess
 import sys
 
+import nbformat
 import pytest
-from support.course import REPO
+from support.course import REPO, source_notebook_path
 
-from course.assignment import EXERCISES
+from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE, VARYING_OUTPUT_TAG
 from course.authoring.demo import DEMO_STUDENTS, demo_db_url
+from course.authoring.figures import FIGURES, IMAGES_DIR
+from course.nbgrader_ext.guarded_execute import skipped_note
+from course.nbgrader_ext.skipped_cells import is_tagged
+from course.results.feedback import FEEDBACK_FILE
 from course.results.scores import exercise_scores
 
+pytestmark = [pytest.mark.slow]
+
 POINTS = {"forward_propagation": 1, "backward_propagation": 1, "gradient_check": 3, "gradient_check_n": 5}
+BONUS_EXERCISE, BONUS_POINTS = BONUS_EXERCISES[0], 2
 #: The generated folders that are committed, and so must be what the demo produces today.
 GENERATED = ("release", "submitted", "autograded")
 
@@ -89,9 +101,6 @@ def test_instructor_unknown_command_gets_usage():
 def test_instructor_demo_feedback_is_bilingual_and_shows_no_hidden_test(demo_course):
     root, _ = demo_course
     hidden = set()
-    import nbformat
-    from support.course import source_notebook_path
-
     for cell in nbformat.read(str(source_notebook_path(root)), as_version=4).cells:
         if "### BEGIN HIDDEN TESTS" in cell.source:
             part = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
@@ -105,3 +114,53 @@ def test_instructor_demo_feedback_is_bilingual_and_shows_no_hidden_test(demo_cou
 
     text = html.unescape(page)
     assert [line for line in hidden if line in text] == []
+
+
+def test_instructor_score_table_reports_bonus_after_core_total(demo_course):
+    _, output = demo_course
+    lines = output.splitlines()
+    header = next(line for line in lines if line.startswith("student"))
+    assert header.index("total") < header.index(BONUS_EXERCISE + " (bonus)")
+    rows = {line.split()[0]: line.split() for line in lines if line.startswith("demo_")}
+    assert rows["demo_reference"][-2:] == ["10/10", "{0}/{0}".format(BONUS_POINTS)]
+    assert rows["demo_untouched"][-2:] == ["0/10", "0/{}".format(BONUS_POINTS)]
+
+
+def test_instructor_grades_csv_keeps_bonus_out_of_the_score(demo_course):
+    root, _ = demo_course
+    with open(root / "grades.csv", encoding="utf-8") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    core = float(sum(POINTS.values()))
+    expected = {
+        "demo_reference": (core, float(BONUS_POINTS)),
+        "demo_untouched": (0.0, 0.0),
+        "demo_global_dtheta": (core - POINTS["gradient_check"], float(BONUS_POINTS)),
+    }
+    for student, (score, bonus) in expected.items():
+        row = rows[student]
+        assert (float(row["score"]), float(row["max_score"])) == (score, core), row
+        assert (float(row["bonus_score"]), float(row["bonus_max_score"])) == (bonus, BONUS_POINTS), row
+
+
+def test_learner_release_carries_the_figures(demo_course):
+    root, _ = demo_course
+    for name in FIGURES:
+        released = root / "release" / "gradient_checking" / "images" / name
+        assert released.read_bytes() == (REPO / IMAGES_DIR / name).read_bytes()
+
+
+def test_student_graded_notebook_and_feedback_say_what_was_not_run(demo_course):
+    """In the autograded notebook every demonstration cell has only the bilingual note (the demo blanks the
+    outputs of the timing cell, which vary from run to run); the feedback page names the sections that
+    were not run, in both languages."""
+    root, _ = demo_course
+    graded = nbformat.read(str(root / "autograded" / "demo_reference" / ASSIGNMENT / NOTEBOOK_FILE), as_version=4)
+    master = nbformat.read(str(source_notebook_path(root)), as_version=4)
+    tagged = {c.id for c in master.cells if is_tagged(c) and VARYING_OUTPUT_TAG not in c.metadata.get("tags", [])}
+    notes = {
+        c.id for c in graded.cells if c.cell_type == "code" and [o.get("text") for o in c.outputs] == [skipped_note()]
+    }
+    assert notes == tagged and len(tagged) >= 9
+    page = (root / "feedback" / "demo_reference" / ASSIGNMENT / FEEDBACK_FILE).read_text(encoding="utf-8")
+    for part in ("not run at grading", "评分时未运行", "7 - What gradient checking costs", "7 - 梯度检查的代价"):
+        assert part in page, part

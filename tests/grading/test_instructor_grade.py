@@ -21,9 +21,10 @@ from support.course import copy_course
 from support.grading import (
     class_notebooks,
     fresh_submitted,
+    grading_lock,
+    leftovers,
     release_notebook,
     run_course,
-    sandbox_processes,
     sequential_scores,
     solved_notebook,
     write_submission,
@@ -35,6 +36,8 @@ from course.batch.journal import JOURNAL_FILE
 from course.batch.worker import GradeJob, GradeResult, GradingKit
 from course.nbgrader_cli import nbgrader_env
 from course.results.scores import exercise_scores
+
+pytestmark = [pytest.mark.slow, pytest.mark.root]
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
@@ -204,8 +207,10 @@ def attacked_class(tmp_path_factory):
         "s03_sleeper": solved_notebook(root, extra_cells=[sleeper] * 4),
     }
     fresh_submitted(root, notebooks)
-    result = run_course(root, "grade", "-j", "2", "--timeout", "30", "--memory-mb", "1024")
-    return {"root": root, "result": result, "marker": marker}
+    with grading_lock(exclusive=True):  # no other test grades meanwhile: what is left is this run's
+        result = run_course(root, "grade", "-j", "2", "--timeout", "30", "--memory-mb", "1024", lock=False)
+        left = leftovers()
+    return {"root": root, "result": result, "marker": marker, "left": left}
 
 
 def attacker_output(root):
@@ -240,46 +245,47 @@ def test_instructor_grade_wall_clock_limit_stops_one_submission(attacked_class):
     assert "s03_sleeper: grading took longer than 30 s and was stopped" in result.stderr, result.stderr[-3000:]
     scores = exercise_scores(sqlite_url(root))
     assert "s03_sleeper" not in scores and core_total(scores["s01_correct"]) == 10
-    assert sandbox_processes() == []
+    assert attacked_class["left"]["processes"] == []
 
 
 def test_instructor_grade_resumes_after_kill_9(course_copy):
     """kill -9 the whole command mid-batch, run it again: every submission graded exactly once."""
-    notebooks = {"k{:02d}".format(i): solved_notebook(course_copy) for i in range(6)}
-    fresh_submitted(course_copy, notebooks)
-    journal = course_copy / JOURNAL_FILE
-    process = subprocess.Popen(
-        [sys.executable, "-m", "course", "grade", "-j", "2", "--course", str(course_copy)],
-        cwd=str(course_copy),
-        env=nbgrader_env(),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and process.poll() is None:
-        if journal.exists() and len(journal.read_text().splitlines()) >= 2:
-            break
-        time.sleep(0.2)
-    assert process.poll() is None, "the batch ended before it could be interrupted"
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    first = len(journal.read_text().splitlines())
-    assert 2 <= first < len(notebooks)
-    resumed = run_course(course_copy, "grade", "-j", "2")
-    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert "graded {}, skipped {}".format(len(notebooks) - first, first) in resumed.stdout
-    entries = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert sorted(e["student"] for e in entries) == sorted(notebooks)
-    scores = exercise_scores(sqlite_url(course_copy))
-    assert sorted(scores) == sorted(notebooks)
-    assert all(core_total(row) == 10 for row in scores.values())
-    stale = [
-        p
-        for p in Path(tempfile.gettempdir()).glob("course-grade-*")
-        if not Path("/proc", p.name.split("-")[2]).exists()
-    ]
-    assert stale == [], "private courses of killed workers were left behind"
+    with grading_lock():  # the killed workers' leftovers stay until the second run removes them
+        notebooks = {"k{:02d}".format(i): solved_notebook(course_copy) for i in range(6)}
+        fresh_submitted(course_copy, notebooks)
+        journal = course_copy / JOURNAL_FILE
+        process = subprocess.Popen(
+            [sys.executable, "-m", "course", "grade", "-j", "2", "--course", str(course_copy)],
+            cwd=str(course_copy),
+            env=nbgrader_env(),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and process.poll() is None:
+            if journal.exists() and len(journal.read_text().splitlines()) >= 2:
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, "the batch ended before it could be interrupted"
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        first = len(journal.read_text().splitlines())
+        assert 2 <= first < len(notebooks)
+        resumed = run_course(course_copy, "grade", "-j", "2", lock=False)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert "graded {}, skipped {}".format(len(notebooks) - first, first) in resumed.stdout
+        entries = [json.loads(line) for line in journal.read_text().splitlines()]
+        assert sorted(e["student"] for e in entries) == sorted(notebooks)
+        scores = exercise_scores(sqlite_url(course_copy))
+        assert sorted(scores) == sorted(notebooks)
+        assert all(core_total(row) == 10 for row in scores.values())
+        stale = [
+            p
+            for p in Path(tempfile.gettempdir()).glob("course-grade-*")
+            if not Path("/proc", p.name.split("-")[2]).exists()
+        ]
+        assert stale == [], "private courses of killed workers were left behind"
 
 
 def test_instructor_grade_lms_zip(course_copy, tmp_path):
@@ -362,6 +368,7 @@ def postgres():
         shutil.rmtree(str(home), ignore_errors=True)
 
 
+@pytest.mark.postgres
 def test_instructor_grade_into_postgresql(course_copy, postgres):
     fresh_submitted(
         course_copy,

@@ -26,6 +26,8 @@ from course.notebooks import fill_solution_cells
 from course.oracle.runner import Plan
 from course.oracle.trusted import AUDIT_LOG_VARIABLE, CELL_FILE_PREFIX
 
+pytestmark = [pytest.mark.slow]
+
 MARKER = "zz-submission-marker-" + uuid.uuid4().hex
 MARKED, ATTACK = "marked_reference", "input_transformer_attack"
 

@@ -45,10 +45,3 @@ def test_learner_sees_every_figure_in_both_languages():
             cell.metadata.get("lang") for cell in notebook.cells if cell.cell_type == "markdown" and link in cell.source
         }
         assert langs == {"en", "zh"}, (name, langs)
-
-
-def test_learner_release_carries_the_figures(demo_course):
-    root, _ = demo_course
-    for name in FIGURES:
-        released = root / "release" / "gradient_checking" / "images" / name
-        assert released.read_bytes() == (REPO / IMAGES_DIR / name).read_bytes()

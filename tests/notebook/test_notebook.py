@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from support.course import (
     cell_errors,
-    execute_notebook,
     reference_difference_n,
     release_notebook_path,
     source_notebook_path,
@@ -24,16 +23,6 @@ STUB_MESSAGE = "Exercise not done yet"
 @pytest.fixture(scope="module")
 def master():
     return nbformat.read(str(source_notebook_path()), as_version=4)
-
-
-@pytest.fixture(scope="module")
-def executed_master():
-    return execute_notebook(source_notebook_path())
-
-
-@pytest.fixture(scope="module")
-def executed_release():
-    return execute_notebook(release_notebook_path())
 
 
 def _stdout(notebook, cell_id):
@@ -152,3 +141,35 @@ def test_learner_correct_backprop_gives_the_quoted_difference_just_above_the_old
     assert round(difference, 9) == 1.19e-07  # the text's "about 1.19e-07" (round-off: last digits vary)
     text = " ".join(c.source for c in master.cells if c.cell_type == "markdown")
     assert "1.19 \\times 10^{-7}" in text and "2 \\times 10^{-7}" in text
+
+
+# ---- the sections after the exercises (issue 5) run cleanly and show what the text says
+
+#: Cells of issue 5 that draw a plot, and how many images each shows.
+PLOT_CELLS = {"blocks-setup": 1, "blocks-fixed": 1, "epsilon-sweep": 1, "epsilon-float32": 1, "cost-timing": 1}
+
+
+def outputs_of(notebook, cell_id):
+    cell = next(c for c in notebook.cells if c.get("id") == cell_id)
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    images = sum("image/png" in o.get("data", {}) for o in cell.outputs)
+    return text, images
+
+
+def test_learner_notebook_runs_without_errors_or_stderr(executed_master):
+    assert cell_errors(executed_master) == []
+    assert stderr_outputs(executed_master) == []
+
+
+def test_learner_sees_the_plots(executed_master):
+    assert {cell_id: outputs_of(executed_master, cell_id)[1] for cell_id in PLOT_CELLS} == PLOT_CELLS
+
+
+def test_learner_sees_dW2_and_db1_stand_out_then_all_blocks_pass(executed_master):
+    before, _ = outputs_of(executed_master, "blocks-setup")
+    flagged = [line.split()[1] for line in before.splitlines() if line.startswith("\u2718")]
+    assert flagged == ["b1", "W2"]
+    after, _ = outputs_of(executed_master, "blocks-fixed")
+    assert not any(line.startswith("\u2718") for line in after.splitlines())
+    assert sum(line.startswith("\u2714") for line in after.splitlines()) == 6
+    assert "works perfectly fine" in after

@@ -4,8 +4,6 @@ A student passes only when BOTH planted bugs (dW2 * 2, db1 * 4) are fixed; the b
 apart from the 10 points of the four core exercises.
 """
 
-import csv
-
 import nbformat
 import pytest
 from support.course import source_notebook_path
@@ -78,29 +76,3 @@ def test_student_bonus_points_are_kept_apart(notebook):
     assert BONUS in BONUS_EXERCISES and BONUS not in EXERCISES
     assert points[BONUS + "_tests"] == BONUS_POINTS
     assert set(points) == {e + "_tests" for e in EXERCISES + BONUS_EXERCISES}
-
-
-def test_instructor_score_table_reports_bonus_after_core_total(demo_course):
-    _, output = demo_course
-    lines = output.splitlines()
-    header = next(line for line in lines if line.startswith("student"))
-    assert header.index("total") < header.index(BONUS + " (bonus)")
-    rows = {line.split()[0]: line.split() for line in lines if line.startswith("demo_")}
-    assert rows["demo_reference"][-2:] == ["10/10", "{0}/{0}".format(BONUS_POINTS)]
-    assert rows["demo_untouched"][-2:] == ["0/10", "0/{}".format(BONUS_POINTS)]
-
-
-def test_instructor_grades_csv_keeps_bonus_out_of_the_score(demo_course):
-    root, _ = demo_course
-    with open(root / "grades.csv", encoding="utf-8") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    core = float(sum(CORE_POINTS.values()))
-    expected = {
-        "demo_reference": (core, float(BONUS_POINTS)),
-        "demo_untouched": (0.0, 0.0),
-        "demo_global_dtheta": (core - CORE_POINTS["gradient_check"], float(BONUS_POINTS)),
-    }
-    for student, (score, bonus) in expected.items():
-        row = rows[student]
-        assert (float(row["score"]), float(row["max_score"])) == (score, core), row
-        assert (float(row["bonus_score"]), float(row["bonus_max_score"])) == (bonus, BONUS_POINTS), row

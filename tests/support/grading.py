@@ -1,8 +1,11 @@
 """Classes of submissions for the grading tests, and the graders run on course copies."""
 
+import contextlib
+import fcntl
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -10,8 +13,9 @@ import nbformat
 from course.assignment import ASSIGNMENT, NOTEBOOK_FILE
 from course.authoring.samples import copy_course, fresh_submitted, write_submission  # noqa: F401  (re-exported)
 from course.authoring.samples import mixed_class as class_notebooks  # noqa: F401  (re-exported)
+from course.batch import cgroups
 from course.batch.sandbox import SANDBOX_UID_BASE
-from course.batch.worker import process_uids
+from course.batch.slots import WORKSPACE_PREFIX, process_uids
 from course.nbgrader_cli import nbgrader_env, run_nbgrader
 from course.notebooks import (
     fill_solution_cells,
@@ -58,16 +62,36 @@ def build_submission(root, variant, release, solutions):
         (folder / name).write_text(text, encoding="utf-8")
 
 
-def run_course(root, *args, timeout=900):
-    """``python -m course ARGS`` in ``root``; return the CompletedProcess."""
-    return subprocess.run(
-        [sys.executable, "-m", "course", *args, "--course", str(root)],
-        cwd=str(root),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=nbgrader_env(),
-    )
+#: pytest-xdist runs tests in parallel. A test that checks what grading left on the machine (sandbox
+#: processes, cgroups, private courses) must not see another test's grading in progress: every grading run
+#: holds this lock shared, and such a check holds it exclusively, around its own run and its look at what
+#: is left (see ``leftovers``).
+GRADING_LOCK = Path(tempfile.gettempdir()) / "course-tests-grading.lock"
+
+
+@contextlib.contextmanager
+def grading_lock(exclusive=False):
+    """Hold the grading lock (shared, or ``exclusive``) for the duration of the block."""
+    with open(str(GRADING_LOCK), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_course(root, *args, timeout=900, lock=True):
+    """``python -m course ARGS`` in ``root``, holding the grading lock shared (``lock=False``: the caller
+    holds it already); return the CompletedProcess."""
+    with grading_lock() if lock else contextlib.nullcontext():
+        return subprocess.run(
+            [sys.executable, "-m", "course", *args, "--course", str(root)],
+            cwd=str(root),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=nbgrader_env(),
+        )
 
 
 def sequential_scores(root):
@@ -80,3 +104,14 @@ def sequential_scores(root):
 def sandbox_processes(base=SANDBOX_UID_BASE):
     """Processes still running as a sandbox user (any of their uids at or above ``base``)."""
     return [pid for pid, uids in process_uids().items() if max(uids) >= base]
+
+
+def leftovers():
+    """What grading has left on the machine: ``{"processes": sandbox processes, "cgroups": the graders'
+    cgroups, "workspaces": private courses}``. Call it holding the grading lock exclusively."""
+    found = cgroups.parents()
+    return {
+        "processes": sandbox_processes(),
+        "cgroups": [p for folder in (found[0] if found else ()) for p in folder.glob(WORKSPACE_PREFIX + "*")],
+        "workspaces": list(Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*")),
+    }

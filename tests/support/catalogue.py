@@ -24,9 +24,26 @@ from collections import namedtuple
 
 import nbformat
 
+from course.assignment import BONUS_EXERCISES, EXERCISES
+
 Variant = namedtuple("Variant", "name what expected patches edits files start bonus")
 FULL = (1, 1, 3, 5)
+#: Points of each exercise, in the order of EXERCISES (``expected`` uses it too), and of the bonus.
+MAX_POINTS = FULL
+BONUS_POINTS = 2
 NO_EX1, NO_EX2, NO_EX3, NO_EX4 = (0, 1, 3, 5), (1, 0, 3, 5), (1, 1, 0, 5), (1, 1, 3, 0)
+
+
+def expected_scores(variant):
+    """``{exercise: (points, maximum)}`` a variant must get, bonus included (as ``exercise_scores`` gives them)."""
+    scores = {e: (float(p), float(m)) for e, p, m in zip(EXERCISES, variant.expected, MAX_POINTS)}
+    scores.update({b: (float(BONUS_POINTS if variant.bonus else 0), float(BONUS_POINTS)) for b in BONUS_EXERCISES})
+    return scores
+
+
+#: The variants of students who follow the instructions (the reference, valid alternatives, real mistakes,
+#: the untouched notebook): they must never be surprised at grading.
+HONEST_PREFIXES = ("reference", "untouched", "valid_", "ex1_", "ex2_", "ex3_", "ex4_")
 
 
 def variant(name, what, expected, patches=None, edits=(), files=None, start="reference", bonus=None):
@@ -1370,3 +1387,5 @@ VARIANTS = [
         {"backward_propagation": [(BP, BP + "    for line in range(20000):\n        print(line)\n")]},
     ),
 ]
+
+HONEST = [v for v in VARIANTS if v.name.startswith(HONEST_PREFIXES)]

@@ -115,3 +115,18 @@ def leftovers():
         "cgroups": [p for folder in (found[0] if found else ()) for p in folder.glob(WORKSPACE_PREFIX + "*")],
         "workspaces": list(Path(tempfile.gettempdir()).glob(WORKSPACE_PREFIX + "*")),
     }
+
+
+#: Seconds the grading of a catalogue may take (a hung batch fails the test instead of CI).
+CATALOGUE_TIMEOUT = 1200
+
+
+def grade_variants(folder, variants, *options):
+    """Submit catalogue ``variants`` in a released copy of the course at ``folder`` and grade them with
+    ``course grade OPTIONS`` (its default number of workers); ``(root, scores, completed process)``."""
+    root, release, solutions = released_course(folder)
+    for variant in variants:
+        build_submission(root, variant, release, solutions)
+    result = run_course(root, "grade", *options, timeout=CATALOGUE_TIMEOUT)
+    scores = exercise_scores("sqlite:///{}".format(root / "gradebook.db"), students=[v.name for v in variants])
+    return root, scores, result

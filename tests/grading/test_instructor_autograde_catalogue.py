@@ -5,8 +5,9 @@ test_instructor_grade.py) runs as root, so every submission is graded in its san
 cgroup: the faults, exits, endless loops in Python and in C, memory blow-ups and huge outputs are graded
 there, interrupts travelling as messages). It grades the whole catalogue with the course's
 nbgrader_config.py as an instructor does, leaving out the demonstration cells tagged skip-at-grading;
-one test per variant checks its score per exercise (test_instructor_catalogue_all_cells.py checks the
-same scores for the honest submissions graded with every cell run). Protects the instructor's promise:
+one test per variant checks its score per exercise. A second run with ``--all-cells`` (every cell run)
+grades the submissions on which leaving cells out could matter and compares every score. Protects the
+instructor's promise:
 right answers get full marks, a wrong one loses only its exercise, an attack on the grader changes no
 verdict, a fault in one submission neither stops the batch nor costs more than its exercise, and leaving
 out the demonstrations changes no score.
@@ -14,10 +15,12 @@ out the demonstrations changes no score.
 
 import nbformat
 import pytest
-from support.catalogue import MAX_POINTS, VARIANTS, expected_scores
+from support.catalogue import HONEST, MAX_POINTS, VARIANTS, expected_scores
 from support.grading import grade_variants
 
 from course.assignment import ASSIGNMENT, BONUS_EXERCISES, EXERCISES, NOTEBOOK_FILE
+from course.nbgrader_ext.skipped_cells import cells_to_skip
+from course.notebooks import master_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.root]
 
@@ -29,6 +32,33 @@ MAX_GRADED_NOTEBOOK_BYTES = 1_000_000
 def graded_catalogue(tmp_path_factory):
     """The catalogue graded as an instructor grades a class: ``(root, scores, completed process)``."""
     return grade_variants(tmp_path_factory.mktemp("catalogue") / "course", VARIANTS)
+
+
+def decided_per_submission(root, variants):
+    """The variants on which the per-submission decision leaves out other cells than in the master notebook
+    (a function that reads a demonstration's variable or import, code that reaches globals it does not name)."""
+    master = cells_to_skip(master_notebook(root).cells)[0]
+    decided = []
+    for variant in variants:
+        path = root / "submitted" / variant.name / ASSIGNMENT / NOTEBOOK_FILE
+        if cells_to_skip(nbformat.read(str(path), as_version=4).cells)[0] != master:
+            decided.append(variant)
+    return decided
+
+
+@pytest.fixture(scope="session")
+def graded_with_every_cell(graded_catalogue, tmp_path_factory):
+    """``(variants, root, scores, completed process)``: the catalogue's variants on which leaving cells out
+    could matter, graded with ``--all-cells``: the reference, the untouched notebook, every valid
+    alternative, and every honest variant on which the per-submission decision leaves out other cells
+    than in the master. Attacks, tampering and faults are graded once: their scores are pinned by the
+    catalogue (grading every variant a second time takes 186 s on 2 cores, which the suite's 6 minutes
+    cannot afford)."""
+    root, _, _ = graded_catalogue
+    chosen = {v.name: v for v in HONEST if v.name in ("reference", "untouched") or v.name.startswith("valid_")}
+    chosen.update({v.name: v for v in decided_per_submission(root, HONEST)})
+    variants = sorted(chosen.values(), key=lambda v: v.name)
+    return (variants, *grade_variants(tmp_path_factory.mktemp("all_cells") / "course", variants, "--all-cells"))
 
 
 def test_instructor_catalogue_names_are_unique():
@@ -44,17 +74,25 @@ def test_instructor_catalogue_batch_completes(graded_catalogue):
     assert sorted(scores) == sorted(v.name for v in VARIANTS)
 
 
-def test_instructor_demonstrations_were_left_out(graded_catalogue):
-    """The reference's demonstration cells were not run: their only output is the note."""
-    root, _, _ = graded_catalogue
-    graded = (root / "autograded" / "reference" / ASSIGNMENT / NOTEBOOK_FILE).read_text(encoding="utf-8")
-    assert "Not run at grading" in graded
+def test_instructor_leaving_out_demonstrations_changes_no_score(graded_catalogue, graded_with_every_cell):
+    """Every variant graded both ways gets the same points and maximum for every exercise, bonus included;
+    the demonstrations were left out the first time and run the second."""
+    root, scores, _ = graded_catalogue
+    variants, all_root, all_scores, result = graded_with_every_cell
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    names = sorted(v.name for v in variants)
+    assert len(names) >= 25 and sorted(all_scores) == names
+    assert {"valid_timing_magics", "valid_helper_function", "untouched"} <= set(names)
+    assert {name: all_scores[name] for name in names if all_scores[name] != scores[name]} == {}
+    note = "Not run at grading"
+    for folder, expected in ((root, True), (all_root, False)):
+        graded = (folder / "autograded" / "reference" / ASSIGNMENT / NOTEBOOK_FILE).read_text(encoding="utf-8")
+        assert (note in graded) == expected, folder
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
 def test_instructor_every_score_is_the_expected_one(graded_catalogue, variant):
-    """Every exercise's points and maximum, bonus included, are the catalogue's: the very check that
-    test_instructor_catalogue_all_cells.py makes on the run with every cell, so both runs give the same."""
+    """Every exercise's points and maximum, bonus included, are exactly the catalogue's."""
     _, scores, _ = graded_catalogue
     assert scores.get(variant.name) == expected_scores(variant), variant.what
 

@@ -1,11 +1,12 @@
 """Where the time of grading a class goes, and how ``python -m course grade`` compares with nbgrader.
 
-    python benchmarks/grade_benchmark.py [-k 24] [-j 2] [--baseline CHECKOUT] [--scale 24,96,384 --plot FILE]
+    python benchmarks/grade_benchmark.py [-k 24] [-j N] [--baseline CHECKOUT] [--scale 24,96,384 --plot FILE]
 
 1. Side by side on the same K synthetic submissions (correct, wrong, blank, a real mistake, in turn),
    each in its own copy of the course: (a) sequential plain ``nbgrader autograde`` with the course's
    config as it was before demonstration cells were skipped (``--GuardedExecute.skip_tagged=False``; or
-   the code of an older checkout with ``--baseline``), (b) ``python -m course grade -j J``. Prints both
+   the code of an older checkout with ``--baseline``), (b) ``python -m course grade -j J`` (J: the
+   command's default, the number of CPUs + 1). Prints both
    wall times, the speed-up and whether every score is identical.
 2. The phases of (b): input collection, kernel start, execution, trusted tests, nbgrader's own steps,
    gradebook writes, feedback, reports. Worker phases are summed over submissions (they overlap in time).
@@ -33,7 +34,7 @@ import nbformat
 
 from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, REPO_ROOT, release_folder, source_folder
 from course.authoring.samples import copy_course, fresh_submitted, mixed_class
-from course.batch.command import grade_course
+from course.batch.command import default_workers, grade_course
 from course.nbgrader_cli import nbgrader_env, run_nbgrader
 from course.nbgrader_ext.skipped_cells import cells_to_skip
 from course.results.scores import exercise_scores
@@ -169,6 +170,7 @@ def scale_run(sizes, workers, tmp, plot):
         fig, ax = plt.subplots(figsize=(5, 3.2))
         ax.plot(sizes, per_submission, marker="o")
         ax.set_xscale("log")
+        ax.minorticks_off()
         ax.set_xticks(sizes, [str(s) for s in sizes])
         ax.set_ylim(0, max(per_submission) * 1.3)
         ax.set_xlabel("submissions K")
@@ -183,7 +185,7 @@ def scale_run(sizes, workers, tmp, plot):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-k", "--submissions", type=int, default=24)
-    parser.add_argument("-j", "--workers", type=int, default=2)
+    parser.add_argument("-j", "--workers", type=int, default=default_workers(), help="default: course grade's")
     parser.add_argument("--baseline", metavar="CHECKOUT", help="grade (a) with the code of this checkout")
     parser.add_argument("--scale", metavar="K,K,...", help="class sizes of the scale run, e.g. 24,96,384")
     parser.add_argument("--plot", metavar="PNG", default="grade_scale.png", help="the scale run's plot")

@@ -164,8 +164,9 @@ def command_line(config: dict) -> list[str]:
 def open_slot(job: "GradeJob") -> Slot:
     """A fresh slot for ``job``'s settings: workspace, uid, cgroup, kernelspec (no kernel yet)."""
     uid = fresh_uid()
-    while _ahead and uid == _ahead[0].uid:  # the slot ahead's kernel may not run yet
+    while uid in _uids_in_use:  # a slot's kernel may not run yet: no process shows its uid
         uid = fresh_uid()
+    _uids_in_use.add(uid)
     workspace = tempfile.mkdtemp(prefix="{}{}-".format(WORKSPACE_PREFIX, os.getpid()))
     group = None
     if job.sandboxed:
@@ -211,19 +212,27 @@ def start_kernel(slot: Slot, job: "GradeJob") -> None:
     slot.kernel = executor.km
 
 
-def close(slot: Slot) -> None:
-    """Kill everything of the slot (its kernel, its uid's processes, its cgroup) and delete its workspace."""
+def shut_down_kernel(slot: Slot) -> None:
+    """Shut the slot's kernel down, if it has one (its processes are killed by ``close`` anyway)."""
     if slot.kernel is not None:
-        with contextlib.suppress(Exception):
-            from nbclient.util import run_sync
+        from nbclient.util import run_sync
 
+        with contextlib.suppress(Exception):
             run_sync(slot.kernel.shutdown_kernel)(now=True)
         slot.kernel = None
+
+
+def close(slot: Slot) -> None:
+    """Kill everything of the slot (its kernel, its uid's processes, its cgroup) and delete its workspace."""
+    shut_down_kernel(slot)
     end_of_job(slot.uid, slot.group)
     shutil.rmtree(slot.workspace, ignore_errors=True)
+    _uids_in_use.discard(slot.uid)
 
 
+#: The worker's slot made ahead for its next job (at most one), and the uids of its open slots.
 _ahead: list[Slot] = []
+_uids_in_use: set[int] = set()
 
 
 def close_ahead() -> None:
@@ -249,21 +258,19 @@ def prepare_next(job: "GradeJob") -> str:
         return ""
     if not _finalizer:
         _finalizer.append(util.Finalize(None, close_ahead, exitpriority=10))
-    slot = open_slot(job)
+    try:
+        slot = open_slot(job)
+    except Exception as error:  # noqa: BLE001  (any failure only means: no kernel ahead)
+        return "no kernel started ahead: {}\n".format(error)
     _ahead.append(slot)
     try:
         slot_course = Path(slot.course_root)
         slot_course.mkdir()
         (slot_course / "nbgrader_config.py").write_bytes(job.kit.files["nbgrader_config.py"])
         start_kernel(slot, job)
-    except Exception as error:  # noqa: BLE001  (any failure only means: no kernel ahead)
-        with contextlib.suppress(Exception):
-            if slot.kernel is not None:
-                from nbclient.util import run_sync
-
-                run_sync(slot.kernel.shutdown_kernel)(now=True)
-        slot.kernel = None
-        return "no kernel started ahead: {}".format(error)
+    except Exception as error:  # noqa: BLE001
+        shut_down_kernel(slot)
+        return "no kernel started ahead: {}\n".format(error)
     return ""
 
 

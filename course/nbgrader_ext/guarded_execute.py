@@ -259,6 +259,7 @@ class GuardedExecute(Execute):
             cell.execution_count = None
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=skipped_note())]
             return cell, self.resources
+        self._asked_exit = False
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -281,9 +282,20 @@ class GuardedExecute(Execute):
             # Interrupting did not help (a long computation inside C code): start afresh.
             self.log.warning("Kernel still busy %ds after the timeout: restarting it", self.responsive_wait)
             self._restart_and_replay()
+        elif self._asked_exit:
+            # exit() ends the kernel a moment after its cell: restart it now, and never replay that cell
+            # (the replayed exit() would end the fresh kernel again, in the middle of a later test).
+            self.log.warning("A cell called exit(): restarting the kernel")
+            self._restart_and_replay()
         elif not errors and not self._is_test_cell(cell):
             self._replay.append((index, cell))
         return cell, self.resources
+
+    def on_cell_executed(self, **kwargs: Any) -> None:
+        """nbgrader's, plus: note a cell whose reply asks the front end to exit (IPython's ``exit()``)."""
+        super().on_cell_executed(**kwargs)
+        payloads = kwargs["execute_reply"].get("content", {}).get("payload", [])
+        self._asked_exit = getattr(self, "_asked_exit", False) or any(p.get("source") == "ask_exit" for p in payloads)
 
     def _is_trusted_test(self, cell):
         """A test cell of the master (or any test cell, when the trusted grader could not be set up)."""

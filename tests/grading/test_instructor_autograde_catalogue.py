@@ -178,6 +178,28 @@ def test_instructor_dead_kernel_is_restarted(tmp_path):
     assert [o.get("text") for o in notebook.cells[2].outputs] == ["42\n"]
 
 
+def test_instructor_exit_restarts_the_kernel_at_once_and_is_not_replayed(tmp_path):
+    """IPython's exit() ends the kernel a moment after its cell: the kernel is restarted right away, the later
+    cells keep the earlier state, and the cell that called exit() is never replayed (replaying it would end
+    the fresh kernel again, in the middle of a later test: the race fault_builtin_exit lost under load)."""
+    from course.nbgrader_ext.guarded_execute import GuardedExecute
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("value = 41"),
+            nbformat.v4.new_code_cell("def leave():\n    exit()\n\nleave()"),
+            nbformat.v4.new_code_cell("import time\ntime.sleep(1)\nprint(value + 1)"),
+            nbformat.v4.new_code_cell("print(value + 2)"),
+        ]
+    )
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = GuardedExecute(timeout=60, kernel_name="python3")
+    executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+    assert [o.get("text") for o in notebook.cells[2].outputs] == ["42\n"]
+    assert [o.get("text") for o in notebook.cells[3].outputs] == ["43\n"]
+    assert executor._restarts == 1 and [index for index, _ in executor._replay] == [0, 2, 3]
+
+
 def test_instructor_kernel_starts_under_the_memory_limit(tmp_path):
     """GuardedExecute's kernel (plain nbgrader autograde, no sandbox) has its address space capped, so a
     memory blow-up raises MemoryError in the cell instead of exhausting the machine."""

@@ -45,3 +45,21 @@ def executed_master():
 def executed_release():
     """The student notebook (release/) run top to bottom in a real kernel, once per test session."""
     return execute_notebook(release_notebook_path())
+
+
+#: The longest files first: pytest-xdist runs each file on one worker (``--dist loadfile``), in collection
+#: order, and a long file started last would be the whole suite's tail.
+LONGEST_FIRST = (
+    "test_instructor_autograde_catalogue.py",
+    "test_instructor_grade.py",
+    "test_instructor_isolation.py",
+    "test_instructor_demo.py",
+    "test_learner_site.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        return LONGEST_FIRST.index(item.path.name) if item.path.name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)

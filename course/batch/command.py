@@ -144,7 +144,7 @@ class Batch:
         else:
             message = result.message
             for name, seconds in result.phases.items():
-                self.clock.seconds["worker: " + name] = self.clock.seconds.get("worker: " + name, 0.0) + seconds
+                self.clock.add("worker: " + name, seconds)
             if result.ok:
                 self.store(gradebook, result)
         if result is None or not result.ok:

@@ -285,10 +285,14 @@ class Clock:
         try:
             yield
         finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+            self.add(name, time.perf_counter() - started)
+
+    def add(self, name: str, seconds: float) -> None:
+        """Count ``seconds`` more for phase ``name``."""
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     def move(self, source: str, parts: dict) -> None:
         """Count ``parts`` ({name: seconds}, measured inside phase ``source``) as phases of their own."""
         for name, seconds in parts.items():
-            self.seconds[source] -= seconds
-            self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+            self.add(source, -seconds)
+            self.add(name, seconds)

@@ -160,20 +160,21 @@ def test_instructor_inlined_model_is_told_to_call_the_functions(graded_catalogue
         assert expected in message, message
 
 
-def test_instructor_dead_kernel_is_restarted(tmp_path):
-    """GuardedExecute on its own: after os._exit() the next cells still run, with the earlier state."""
+def run_guarded(folder, *sources, **options):
+    """Run code cells ``sources`` with GuardedExecute on its own (no nbgrader, no sandbox) in ``folder``;
+    return ``(notebook, executor)``."""
     from course.nbgrader_ext.guarded_execute import GuardedExecute
 
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell("value = 41"),
-            nbformat.v4.new_code_cell("import os\nos._exit(3)"),
-            nbformat.v4.new_code_cell("print(value + 1)"),
-        ]
-    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    executor = GuardedExecute(timeout=60, kernel_name="python3")
-    executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+    executor = GuardedExecute(timeout=60, kernel_name="python3", **options)
+    executor.preprocess(notebook, {"metadata": {"path": str(folder)}})
+    return notebook, executor
+
+
+def test_instructor_dead_kernel_is_restarted(tmp_path):
+    """GuardedExecute on its own: after os._exit() the next cells still run, with the earlier state."""
+    notebook, _ = run_guarded(tmp_path, "value = 41", "import os\nos._exit(3)", "print(value + 1)")
     died = [o for o in notebook.cells[1].outputs if o.output_type == "error"]
     assert died and died[0].ename == "DeadKernelError"
     assert [o.get("text") for o in notebook.cells[2].outputs] == ["42\n"]
@@ -183,19 +184,9 @@ def test_instructor_exit_restarts_the_kernel_at_once_and_is_not_replayed(tmp_pat
     """IPython's exit() ends the kernel a moment after its cell: the kernel is restarted right away, the later
     cells keep the earlier state, and the cell that called exit() is never replayed (replaying it would end
     the fresh kernel again, in the middle of a later test: the race fault_builtin_exit lost under load)."""
-    from course.nbgrader_ext.guarded_execute import GuardedExecute
-
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell("value = 41"),
-            nbformat.v4.new_code_cell("def leave():\n    exit()\n\nleave()"),
-            nbformat.v4.new_code_cell("import time\ntime.sleep(1)\nprint(value + 1)"),
-            nbformat.v4.new_code_cell("print(value + 2)"),
-        ]
-    )
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    executor = GuardedExecute(timeout=60, kernel_name="python3")
-    executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+    leave = "def leave():\n    exit()\n\nleave()"
+    later = "import time\ntime.sleep(1)\nprint(value + 1)"
+    notebook, executor = run_guarded(tmp_path, "value = 41", leave, later, "print(value + 2)")
     assert [o.get("text") for o in notebook.cells[2].outputs] == ["42\n"]
     assert [o.get("text") for o in notebook.cells[3].outputs] == ["43\n"]
     assert executor._restarts == 1 and [index for index, _ in executor._replay] == [0, 2, 3]
@@ -204,11 +195,6 @@ def test_instructor_exit_restarts_the_kernel_at_once_and_is_not_replayed(tmp_pat
 def test_instructor_kernel_starts_under_the_memory_limit(tmp_path):
     """GuardedExecute's kernel (plain nbgrader autograde, no sandbox) has its address space capped, so a
     memory blow-up raises MemoryError in the cell instead of exhausting the machine."""
-    from course.nbgrader_ext.guarded_execute import GuardedExecute
-
     code = "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)"
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    executor = GuardedExecute(timeout=60, kernel_name="python3", memory_limit_mb=1536)
-    executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+    notebook, _ = run_guarded(tmp_path, code, memory_limit_mb=1536)
     assert [o.get("text") for o in notebook.cells[0].outputs] == ["1536\n"]

@@ -1,6 +1,7 @@
 """Where the time of grading a class goes, and how ``python -m course grade`` compares with nbgrader.
 
-    python benchmarks/grade_benchmark.py [-k 24] [-j N] [--baseline CHECKOUT] [--scale 24,96,384 --plot FILE]
+    python benchmarks/grade_benchmark.py [-k 24] [-j N] [--baseline CHECKOUT] [--scheduler local:2|ADDRESS]
+                                         [--scale 24,96,384 --plot FILE]
 
 1. Side by side on the same K synthetic submissions (correct, wrong, blank, a real mistake, in turn),
    each in its own copy of the course: (a) sequential plain ``nbgrader autograde`` with the course's
@@ -12,7 +13,11 @@
    gradebook writes, feedback, reports. Worker phases are summed over submissions (they overlap in time).
 3. The floor: every submission's graded code only (the imports, the exercise solutions, the test cells)
    run one after another in this one warm process, no kernel, no nbgrader, no isolation.
-4. With ``--scale``: seconds per submission of (b) for each class size, and a PNG plot of it (flat means
+4. With ``--scheduler``: (c) ``python -m course grade --scheduler S`` on a third copy of the same K
+   submissions, a Dask cluster (``local:N`` starts one here, its start and shutdown counted) beside the
+   local pool (b): its wall time, the ratio (c) / (b), which is the engine's overhead, and whether every
+   score is identical. Compare like with like: ``-j 2 --scheduler local:2``.
+5. With ``--scale``: seconds per submission of (b) for each class size, and a PNG plot of it (flat means
    the cost is linear in the number of submissions).
 
 The load average is printed before and after: a figure to read, not a test.
@@ -86,11 +91,11 @@ def sequential_nbgrader(root, baseline=None):
     return seconds
 
 
-def course_grade(root, workers, phases=None):
-    """``course grade -j workers`` in this process (its pool forks from here); seconds."""
+def course_grade(root, workers, phases=None, scheduler=None):
+    """``course grade -j workers`` (or ``--scheduler``) in this process (its pool forks from here); seconds."""
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
-        _, _, failed = grade_course(root, workers=workers, phases=phases, log=lambda *a, **k: None)
+        _, _, failed = grade_course(root, workers=workers, phases=phases, log=lambda *a, **k: None, scheduler=scheduler)
     seconds = time.perf_counter() - started
     if failed:
         print("failed: {}".format(failed), file=sys.stderr)
@@ -187,6 +192,7 @@ def main(argv=None):
     parser.add_argument("-k", "--submissions", type=int, default=24)
     parser.add_argument("-j", "--workers", type=int, default=default_workers(), help="default: course grade's")
     parser.add_argument("--baseline", metavar="CHECKOUT", help="grade (a) with the code of this checkout")
+    parser.add_argument("--scheduler", metavar="S", help="also grade on this Dask cluster (local:N or an address)")
     parser.add_argument("--scale", metavar="K,K,...", help="class sizes of the scale run, e.g. 24,96,384")
     parser.add_argument("--plot", metavar="PNG", default="grade_scale.png", help="the scale run's plot")
     args = parser.parse_args(argv)
@@ -218,6 +224,14 @@ def main(argv=None):
         for key, label in PHASES:
             seconds = phases.get(key, 0.0)
             print("{:<36} {:7.2f}   {:7.3f}".format(label, seconds, seconds / args.submissions))
+        if args.scheduler:
+            cluster = prepared_course(Path(tmp) / "cluster", notebooks)
+            distributed = course_grade(cluster, None, scheduler=args.scheduler)
+            same = exercise_scores("sqlite:///{}".format(cluster / "gradebook.db")) == got
+            identical = identical and same
+            print("\npython -m course grade --scheduler {}: {:7.1f} s".format(args.scheduler, distributed))
+            print("cluster / local pool (-j {}):         {:7.2f}x".format(args.workers, distributed / parallel))
+            print("every score identical to the pool's:  {}".format(same))
         if args.scale:
             print()
             scale_run([int(k) for k in args.scale.split(",")], args.workers, tmp, args.plot)

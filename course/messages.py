@@ -125,6 +125,12 @@ HELP_ALL_CELLS = Message(
     "also run the demonstration cells tagged skip-at-grading (slower; the scores are the same)",
     "也运行带 skip-at-grading 标签的演示单元格（更慢；分数相同）",
 )
+HELP_SCHEDULER = Message(
+    "grade on a Dask cluster: the scheduler's address (tcp://HOST:8786), or local:N for a throw-away "
+    "cluster of N worker processes on this machine (default: this machine's process pool)",
+    "在 Dask 集群上评分：调度器地址（tcp://主机:8786），或 local:N 表示在本机临时启动 N 个工作进程的集群"
+    "（默认：本机的进程池）",
+)
 HELP_NO_SANDBOX = Message(
     "run student code without isolation (when not root; only for trusted code)",
     "不隔离地运行学生代码（非 root 时；仅限可信代码）",
@@ -274,6 +280,66 @@ GRADING_TIMED_OUT = Message("grading took longer than {seconds} s and was stoppe
 NBGRADER_COULD_NOT_GRADE = Message("nbgrader could not grade it: {errors}", "nbgrader 无法评分：{errors}")
 WORKER_DIED = Message(
     "the grading worker died ({error}); run the command again", "评分进程意外退出（{error}）；请重新运行命令"
+)
+WORKER_KILLED_REPEATEDLY = Message(
+    "its grading ended the worker process each of the {tries} times it was tried (the last on {worker}): a "
+    "poison submission. It was stopped and the rest of the class graded; look at the notebook (the next run "
+    "tries it again)",
+    "评分它时，工作进程在全部 {tries} 次尝试中都意外终止（最后一次在 {worker}）：这是一份有毒的提交。"
+    "已停止对它评分，班级其余提交均已评分；请检查该 notebook（下次运行会再试一次）",
+)
+ENGINE_LOCAL = Message("graded on this machine: {workers} worker processes", "在本机评分：{workers} 个工作进程")
+ENGINE_LOCAL_CLUSTER = Message(
+    "graded on a local Dask cluster: {workers} workers", "在本机的 Dask 集群上评分：{workers} 个工作进程"
+)
+ENGINE_CLUSTER = Message(
+    "graded on the Dask cluster at {address}: {workers} workers",
+    "在 {address} 的 Dask 集群上评分：{workers} 个工作进程",
+)
+SCHEDULER_INVALID = Message(
+    "{value!r} is not a scheduler: give the Dask scheduler's address (tcp://HOST:8786) or local:N with N >= 1",
+    "{value!r} 不是调度器：请给出 Dask 调度器的地址（tcp://主机:8786），或 local:N（N 至少为 1）",
+)
+CLUSTER_UNREACHABLE = Message(
+    "no Dask scheduler answered at {address} within {seconds} s ({error}): start it with `dask scheduler` "
+    'on that machine and check the address and port (see the README, "Grading on a cluster")',
+    "{seconds} 秒内 {address} 没有 Dask 调度器响应（{error}）：请在那台机器上运行 `dask scheduler`，"
+    "并检查地址和端口（见 README 中「在集群上评分」一节）",
+)
+CLUSTER_HAS_NO_WORKERS = Message(
+    "the Dask scheduler at {address} has had no worker for {seconds} s: start workers with "
+    '`dask worker {address} --nthreads 1` (see the README, "Grading on a cluster")',
+    "{address} 的 Dask 调度器在 {seconds} 秒内没有任何工作进程：请用 `dask worker {address} --nthreads 1` "
+    "启动工作进程（见 README 中「在集群上评分」一节）",
+)
+CLUSTER_REFUSED = Message(
+    "these Dask workers may not grade this class: {workers}. Why: {reasons}. Nothing was graded on them; "
+    "fix them or stop them, then run the command again",
+    "以下 Dask 工作进程不能为本班评分：{workers}。原因：{reasons}。它们没有评任何提交；"
+    "请修好或停止它们，然后重新运行命令",
+)
+WORKER_CODE_DIFFERS = Message(
+    "they run other code than this machine (worker ≠ here: {differences}), and could give other scores; "
+    "install the same commit of the course with ./dev setup on every worker",
+    "它们运行的代码与本机不同（工作进程 ≠ 本机：{differences}），可能给出不同分数；"
+    "请在每个工作进程的机器上用 ./dev setup 安装相同提交的课程",
+)
+WORKER_NEEDS_ROOT = Message(
+    "they do not run as root, which the sandbox needs (a fresh user and a cgroup per submission); start "
+    "`dask worker` as root, or pass --no-sandbox to grade without isolation (only for code you trust)",
+    "它们不是以 root 运行，而沙箱需要 root（每份提交一个新用户和一个 cgroup）；请以 root 启动 `dask worker`，"
+    "或使用 --no-sandbox 在不隔离的情况下评分（仅限可信代码）",
+)
+WORKER_NEEDS_BWRAP = Message(
+    "their machine has no bubblewrap (the bwrap command), which the sandbox needs: install it there "
+    "(./dev setup does, or apt-get install bubblewrap), or pass --no-sandbox (only for code you trust)",
+    "它们所在的机器没有沙箱所需的 bubblewrap（bwrap 命令）：请在那里安装（./dev setup 会安装，"
+    "或运行 apt-get install bubblewrap），或使用 --no-sandbox（仅限可信代码）",
+)
+WORKER_NO_CGROUPS = Message(
+    "note: these Dask workers have no writable cgroup, so memory and process count are limited per process "
+    "only, not per submission: {workers}",
+    "注意：以下 Dask 工作进程没有可写的 cgroup，内存和进程数只能按单个进程限制，无法按整份提交限制：{workers}",
 )
 GRADEBOOK_ADDING_ASSIGNMENT = Message(
     "the gradebook has no assignment {assignment}: adding it from source/",

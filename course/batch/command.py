@@ -10,6 +10,7 @@ re-run skip what is already graded (``--force`` regrades), and the reports: ``re
 """
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -24,6 +25,7 @@ from tqdm import tqdm
 
 from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, require_course_root
 from course.batch import cgroups
+from course.batch.cluster import parse_scheduler, quiet_console
 from course.batch.gradebook import database_url, ensure_assignment, record_result
 from course.batch.inputs import DEFAULT_ZIP_PATTERN, Rejected, Submission, collect
 from course.batch.journal import JOURNAL_FILE, Journal
@@ -35,6 +37,7 @@ from course.messages import (
     ALREADY_GRADED,
     BATCH_SUMMARY,
     CMD_GRADE,
+    ENGINE_LOCAL,
     GRADING_INTERRUPTED,
     HELP_ALL_CELLS,
     HELP_DB,
@@ -43,6 +46,7 @@ from course.messages import (
     HELP_ID_PATTERN,
     HELP_MEMORY,
     HELP_NO_SANDBOX,
+    HELP_SCHEDULER,
     HELP_SUBMITTED,
     HELP_TIMEOUT,
     HELP_WORKERS,
@@ -53,7 +57,9 @@ from course.messages import (
     SANDBOX_NEEDS_BWRAP,
     SANDBOX_NEEDS_ROOT,
     WORKER_DIED,
+    WORKER_KILLED_REPEATEDLY,
     CourseError,
+    Message,
 )
 from course.results.feedback import FEEDBACK_FILE, exercise_results, feedback_html, not_run_sections
 from course.results.reports import REPORTS_DIR, write_reports
@@ -140,7 +146,7 @@ class Batch:
             result = future.result()
         except Exception as error:  # a worker that died: the submission is retried on the next run
             result = None
-            message = WORKER_DIED.format(error="{}: {}".format(type(error).__name__, error)).text()
+            message = lost_job_message(error).text()
         else:
             message = result.message
             for name, seconds in result.phases.items():
@@ -154,11 +160,12 @@ class Batch:
         progress.set_postfix(failed=len(self.failed))
 
 
-def quiet_worker() -> None:
-    """Process-pool initializer: the kernels' and nbgrader's console chatter would garble the progress bar."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+def lost_job_message(error: Exception) -> Message:
+    """Why a job gave no result: a poison submission (Dask's ``KilledWorker``: every worker it was tried on
+    died), or a worker that died (the local pool does not try again)."""
+    if type(error).__name__ == "KilledWorker" and type(error).__module__.startswith("distributed"):
+        return WORKER_KILLED_REPEATEDLY.format(tries=error.allowed_failures + 1, worker=error.last_worker.address)
+    return WORKER_DIED.format(error="{}: {}".format(type(error).__name__, error))
 
 
 def default_workers() -> int:
@@ -173,8 +180,29 @@ def local_executor(workers: int) -> ProcessPoolExecutor:
     import nbgrader.apps.autogradeapp  # noqa: F401
 
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=quiet_worker
+        max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=quiet_console
     )
+
+
+@contextlib.contextmanager
+def grading_engine(executor: Executor | None, scheduler: str | None, workers: int | None, sandboxed: bool, log):
+    """``(executor, describe)`` for a batch: the given executor (its caller shuts it down), a Dask cluster
+    (``scheduler``), or the local process pool (its processes start at the first job); ``describe()`` says
+    where the batch ran, for the summary (None: not known)."""
+    if executor is not None:
+        yield executor, lambda: None
+    elif scheduler is not None:
+        from course.batch.cluster import open_cluster
+
+        with open_cluster(scheduler, sandboxed, log) as cluster:
+            yield cluster, cluster.describe
+    else:
+        count = workers or default_workers()
+        pool = local_executor(count)
+        try:
+            yield pool, lambda: ENGINE_LOCAL.format(workers=count)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def check_sandbox(sandboxed: bool, log: Callable[..., None]) -> None:
@@ -218,39 +246,40 @@ def grade_course(
     log: Callable[..., None] = print,
     all_cells: bool = False,
     phases: dict | None = None,
+    scheduler: str | None = None,
 ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """Grade every submission of ``submissions`` (folder or zip; default ``root/submitted``); with
     ``all_cells``, also run the demonstration cells tagged ``skip-at-grading``. ``phases``, a dict, receives
     the seconds spent in each phase (the benchmark prints them).
 
     Returns ``(graded, skipped, failed)``: lists of student ids (``failed`` as (id, message) pairs,
-    rejected inputs included). ``executor`` replaces the local process pool (any Executor).
+    rejected inputs included). ``executor`` replaces the local process pool (any Executor); ``scheduler``
+    grades on a Dask cluster instead (an address, or ``local:N``; see ``course.batch.cluster``).
     """
     root = require_course_root(root)
     check_sandbox(sandboxed, log)
     db_url = database_url(root, db)
     clock = Clock()
-    with clock("input collection"):
-        entries = collect(submissions or root / "submitted", pattern)
-    for entry in entries:
-        if isinstance(entry, Rejected):
-            log("{}: {}".format(entry.student, entry.message.replace("\n", " / ")), file=sys.stderr)
-    with clock("gradebook writes"):
-        ensure_assignment(root, db_url, log=log)
-    batch = Batch(root, db_url, limits, sandboxed, log, all_cells)
-    batch.clock = clock
-    with clock("input collection"):
-        jobs, skipped, rejected = batch.plan(entries, force)
-    if skipped:
-        log(ALREADY_GRADED.format(count=len(skipped)).text())
-    if jobs:
-        own = executor is None
-        executor = executor or local_executor(workers or default_workers())
-        try:
+    engine = None
+    # Opened first: a cluster's workers start and warm up while this process reads the submissions.
+    with grading_engine(executor, scheduler, workers, sandboxed, log) as (executor, describe):
+        with clock("input collection"):
+            entries = collect(submissions or root / "submitted", pattern)
+        for entry in entries:
+            if isinstance(entry, Rejected):
+                log("{}: {}".format(entry.student, entry.message.replace("\n", " / ")), file=sys.stderr)
+        with clock("gradebook writes"):
+            ensure_assignment(root, db_url, log=log)
+        batch = Batch(root, db_url, limits, sandboxed, log, all_cells)
+        batch.clock = clock
+        with clock("input collection"):
+            jobs, skipped, rejected = batch.plan(entries, force)
+        if skipped:
+            log(ALREADY_GRADED.format(count=len(skipped)).text())
+        if jobs:
             batch.run(jobs, executor)
-        finally:
-            if own:
-                executor.shutdown(wait=True, cancel_futures=True)
+            engine = describe()
+    if jobs:
         # Again at the end: workers of a run killed just before this one may still have been exiting
         # when the batch started, their private courses then not yet recognisably stale.
         remove_stale_workspaces()
@@ -260,6 +289,8 @@ def grade_course(
     graded = [job.student for job in jobs if job.student not in dict(batch.failed)]
     record_isolation(root, graded, sandboxed, log)
     log(BATCH_SUMMARY.format(graded=len(graded), skipped=len(skipped), failed=len(failed)).text())
+    if engine is not None:
+        log(engine.text())
     if phases is not None:
         phases.update(clock.seconds)
     return graded, skipped, failed
@@ -276,6 +307,7 @@ def _run(args):
         sandboxed=not args.no_sandbox,
         pattern=args.id_pattern,
         all_cells=args.all_cells,
+        scheduler=args.scheduler,
     )
     return 1 if failed else 0
 
@@ -303,7 +335,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help=HELP_ID_PATTERN.inline(),
     )
     parser.add_argument("--db", metavar="URL", help=HELP_DB.inline())
-    parser.add_argument("-j", "--workers", type=int, metavar="N", help=HELP_WORKERS.inline())
+    engine = parser.add_mutually_exclusive_group()
+    engine.add_argument("-j", "--workers", type=int, metavar="N", help=HELP_WORKERS.inline())
+    engine.add_argument("--scheduler", type=parse_scheduler, metavar="ADDRESS", help=HELP_SCHEDULER.inline())
     parser.add_argument("--force", action="store_true", help=HELP_FORCE.inline())
     parser.add_argument(
         "--timeout",

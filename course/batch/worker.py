@@ -22,6 +22,7 @@ import io
 import logging
 import os
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -97,6 +98,8 @@ class GradeResult:
     log: str = ""
     #: Seconds spent in each phase of this job (``course grade`` sums them for the benchmark).
     phases: dict = field(default_factory=dict)
+    #: The worker process that graded it: ``host (pid N)``.
+    worker: str = ""
 
 
 def write_files(root: str | Path, files: dict[str, bytes]) -> None:
@@ -270,7 +273,13 @@ def grade_one(job: GradeJob) -> GradeResult:
             slots.close(slot)
     result.seconds = time.perf_counter() - started
     result.phases = clock.seconds
+    result.worker = worker_name()
     return result
+
+
+def worker_name() -> str:
+    """This worker process, as ``host (pid N)``."""
+    return "{} (pid {})".format(socket.gethostname(), os.getpid())
 
 
 class Clock:

@@ -1,0 +1,310 @@
+"""``course grade --scheduler``: grade on a Dask cluster instead of this machine's process pool.
+
+Why Dask: a class of tens of thousands of submissions outgrows one machine, and Dask distributed is a
+maintained engine that already does what grading needs from one. It places jobs on workers; it notices
+a worker that died (kill -9, out of memory, a lost machine) and runs its job again elsewhere; it stops a
+job that killed every worker it landed on (the scheduler's ``distributed.scheduler.allowed-failures``);
+and operators start its workers with the deployers they already use (``dask worker`` on a shell, SLURM
+through dask-jobqueue, Kubernetes through dask-kubernetes).
+
+The cluster runs the same pure function as the local pool, ``grade_one(job) -> GradeResult``. Jobs
+and results are plain data, workers share no file system with the instructor, and the instructor's
+process stays the only writer (gradebook, ``autograded/``, ``feedback/``, ``reports/``, the journal).
+This module adds four things around it:
+
+* **The course kit travels once per worker**, not once per job. It is one task of the cluster whose
+  result the workers fetch from each other, and every job names it. It is not ``scatter``-ed, because
+  scattered data has no recipe: a submission that kills every worker holding it would lose it for the
+  whole class, while a task's result is computed again by the scheduler.
+* **Every worker is checked before the first job** (:func:`worker_facts`). It must run the same course
+  code and the same libraries as the instructor, so that it gives the same scores. It must be able to
+  sandbox (root, bubblewrap) unless ``--no-sandbox`` was passed. Otherwise the batch is refused, and the
+  message names the workers and the fix. A worker that joins later checks the same on every job and
+  refuses it; that student is listed as failed, and the next run grades them.
+* **One job at a time per worker process** (``grade_one`` changes the working folder and environment).
+  Workers are started with ``--nthreads 1``; a lock holds a second thread back if an operator gave more.
+* **A local throw-away cluster**, ``--scheduler local:N``, to try all of this on one machine.
+"""
+
+import functools
+import hashlib
+import importlib
+import importlib.metadata
+import os
+import platform
+import shutil
+import socket
+import sys
+import threading
+import uuid
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course.batch import cgroups
+from course.messages import (
+    CLUSTER_HAS_NO_WORKERS,
+    CLUSTER_REFUSED,
+    CLUSTER_UNREACHABLE,
+    ENGINE_CLUSTER,
+    ENGINE_LOCAL_CLUSTER,
+    SCHEDULER_INVALID,
+    WORKER_CODE_DIFFERS,
+    WORKER_NEEDS_BWRAP,
+    WORKER_NEEDS_ROOT,
+    WORKER_NO_CGROUPS,
+    CourseError,
+    Message,
+)
+
+if TYPE_CHECKING:  # imported where used: the worker module imports nbgrader (seconds), the checks do not
+    from course.batch.worker import GradeJob, GradeResult, GradingKit
+
+#: ``--scheduler local:N`` starts a throw-away cluster of N worker processes on this machine.
+LOCAL_PREFIX = "local:"
+#: Seconds to reach the scheduler, and to wait for its first worker.
+CONNECT_SECONDS = 30
+WORKERS_SECONDS = 60
+#: How often a local cluster tries a job whose worker died under it before reporting the student as
+#: failed (a poison submission): ``distributed.scheduler.allowed-failures`` + 1. An external cluster
+#: uses its scheduler's own setting (Dask's default: 3, so 4 tries).
+LOCAL_TRIES = 3
+#: Scheduler settings of a local cluster (an operator sets the same on theirs, see the README). A worker
+#: holds only the job it runs (saturation 1.0): when it dies, no job merely queued there counts a try.
+LOCAL_SCHEDULER_CONFIG = {
+    "distributed.scheduler.allowed-failures": LOCAL_TRIES - 1,
+    "distributed.scheduler.worker-saturation": 1.0,
+}
+#: The libraries whose versions decide a score (besides Python and this package's own code).
+SCORING_LIBRARIES = ("numpy", "nbgrader", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter-client")
+COURSE_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def parse_scheduler(value: str) -> str:
+    """``--scheduler``'s value, checked: ``local:N`` (N >= 1) or a scheduler address (``tcp://host:port``,
+    ``tls://…``, ``host:port``). An argparse type: a bad value is an error naming the fix."""
+    import argparse
+
+    value = value.strip()
+    if value.startswith(LOCAL_PREFIX):
+        count = value[len(LOCAL_PREFIX) :]
+        if count.isdigit() and int(count) >= 1:
+            return value
+    elif value and not any(c.isspace() for c in value) and ":" in value:
+        return value
+    raise argparse.ArgumentTypeError(SCHEDULER_INVALID.format(value=value).inline())
+
+
+@functools.cache
+def code_fingerprint() -> dict[str, str]:
+    """What a score depends on besides the submission and the kit: Python's version, the scoring
+    libraries' versions, and a digest of this package's files (``{name: version or digest}``)."""
+    digest = hashlib.sha256()
+    for path in sorted(COURSE_PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(COURSE_PACKAGE)).encode() + b"\0" + path.read_bytes())
+    facts = {"python": platform.python_version(), "course": digest.hexdigest()[:16]}
+    facts.update((name, importlib.metadata.version(name)) for name in SCORING_LIBRARIES)
+    return facts
+
+
+def worker_facts() -> dict:
+    """What the instructor needs to know of a worker before sending it jobs (run on each worker)."""
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "root": os.geteuid() == 0,
+        "bwrap": shutil.which("bwrap") is not None,
+        "cgroups": cgroups.parents() is not None,
+        "code": code_fingerprint(),
+    }
+
+
+def refusal(facts: dict, sandboxed: bool, code: dict) -> Message | None:
+    """Why a worker (``facts`` from :func:`worker_facts`) may not grade this batch, or None."""
+    if facts["code"] != code:
+        differs = sorted(name for name in code if facts["code"].get(name) != code[name])
+        changes = ", ".join("{}: {} ≠ {}".format(n, facts["code"].get(n), code[n]) for n in differs)
+        return WORKER_CODE_DIFFERS.format(differences=changes)
+    if sandboxed and not facts["root"]:
+        return WORKER_NEEDS_ROOT
+    if sandboxed and not facts["bwrap"]:
+        return WORKER_NEEDS_BWRAP
+    return None
+
+
+#: One job at a time in a worker process, whatever its number of threads.
+_one_at_a_time = threading.Lock()
+_started: list[bool] = []
+
+
+def grade_on_worker(job: "GradeJob", kit: "GradingKit", code: dict) -> "GradeResult":
+    """The task a cluster runs: ``grade_one`` with the kit the worker already holds, after checking that
+    this worker may grade it (the instructor's ``code`` fingerprint, the sandbox)."""
+    from course.batch.worker import GradeResult, grade_one, remove_stale_workspaces, worker_name
+
+    with _one_at_a_time:
+        if not _started:  # what a worker killed before this one left in this machine's /tmp
+            remove_stale_workspaces()
+            _started.append(True)
+        facts = worker_facts()
+        why = refusal(facts, job.sandboxed, code)
+        if why is not None:
+            message = CLUSTER_REFUSED.format(workers=worker_name(), reasons=why).text()
+            return GradeResult(job.student, job.digest, False, message=message, worker=worker_name())
+        return grade_one(replace(job, kit=kit))
+
+
+def kit_value(kit: "GradingKit") -> "GradingKit":
+    """The kit's task: its result is the kit, held by the workers that need it."""
+    return kit
+
+
+def dask_setup(worker) -> None:
+    """Preloaded into each worker of a local cluster (``local:N``): like the local pool's workers, it writes
+    nothing to the console it shares with the progress bar (kernels' and nbgrader's chatter)."""
+    quiet_console()
+
+
+def quiet_console() -> None:
+    """Send this process's stdout and stderr to /dev/null: the kernels' and nbgrader's console chatter
+    would garble the progress bar (the local pool's initializer, and the local cluster's workers)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+
+
+async def warm_up() -> None:
+    """Run on each worker as the batch starts: import what grading imports (seconds) in a thread, so that
+    the first job finds it done (a coroutine: ``client.run(..., wait=False)`` takes only those)."""
+    import asyncio
+
+    await asyncio.to_thread(importlib.import_module, "nbgrader.apps.autogradeapp")
+
+
+def close_spare_slot() -> None:
+    """Run on each worker after a batch: close the slot it started ahead (no kernel idles there)."""
+    from course.batch import slots
+
+    with _one_at_a_time:
+        slots.close_ahead()
+
+
+class ClusterExecutor:
+    """A ``concurrent.futures``-style executor on a Dask cluster: ``submit(grade_one, job)`` returns a
+    ``concurrent.futures.Future`` of the job's GradeResult, so ``course grade`` stores results exactly as
+    with the local pool. The job travels without its kit; the kit is one task per batch."""
+
+    def __init__(self, client, local: bool, address: str) -> None:
+        from distributed.cfexecutor import ClientExecutor
+
+        self.client, self.local, self.address = client, local, address
+        self.futures = ClientExecutor(client, pure=False)
+        self.code = code_fingerprint()
+        self._kits: dict[int, tuple["GradingKit", object]] = {}
+
+    def kit_future(self, kit: "GradingKit"):
+        """The task whose result is ``kit`` (one per kit object of the batch)."""
+        if id(kit) not in self._kits:
+            key = "course-kit-{}".format(uuid.uuid4().hex[:12])
+            self._kits[id(kit)] = (kit, self.client.submit(kit_value, kit, key=key, pure=False))
+        return self._kits[id(kit)][1]
+
+    def submit(self, fn, job: "GradeJob") -> Future:
+        from course.batch.worker import grade_one
+
+        if fn is not grade_one:
+            raise TypeError("ClusterExecutor runs grade_one only")
+        key = "grade-{}-{}".format(job.student, uuid.uuid4().hex[:8])
+        kit = self.kit_future(job.kit)
+        return self.futures.submit(grade_on_worker, replace(job, kit=None), kit, self.code, key=key)
+
+    def describe(self) -> Message:
+        """Where the batch was graded, for the summary: the cluster and its number of workers now."""
+        workers = len(self.client.scheduler_info(n_workers=-1)["workers"])
+        if self.local:
+            return ENGINE_LOCAL_CLUSTER.format(workers=workers)
+        return ENGINE_CLUSTER.format(address=self.address, workers=workers)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        """Wait for (or cancel) the jobs; after a batch that ended normally, ask every worker to close its
+        spare slot (no sandboxed kernel idles on the cluster between two batches)."""
+        self.futures.shutdown(wait=wait and not cancel_futures)
+        if not cancel_futures:
+            self.client.run(close_spare_slot, on_error="ignore")
+
+
+def check_workers(client, sandboxed: bool, log) -> None:
+    """Refuse the batch unless every worker of ``client``'s cluster may grade it.
+    Workers without cgroups are named in a note (their limits are per process only)."""
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+    except TimeoutError:
+        raise CourseError(CLUSTER_HAS_NO_WORKERS.format(address=client.scheduler.address, seconds=WORKERS_SECONDS))
+    facts = client.run(worker_facts)
+    code = code_fingerprint()
+    refused = {"{} ({})".format(a, found["host"]): refusal(found, sandboxed, code) for a, found in facts.items()}
+    refused = {address: why for address, why in refused.items() if why is not None}
+    if refused:
+        reasons = set(refused.values())
+        reason = (
+            reasons.pop()
+            if len(reasons) == 1
+            else Message("; ".join(r.en for r in reasons), "；".join(r.zh for r in reasons))
+        )
+        raise CourseError(CLUSTER_REFUSED.format(workers=", ".join(sorted(refused)), reasons=reason))
+    lacking = sorted(address for address, found in facts.items() if sandboxed and not found["cgroups"])
+    if lacking:
+        log(WORKER_NO_CGROUPS.format(workers=", ".join(lacking)).text(), file=sys.stderr)
+
+
+class open_cluster:
+    """``with open_cluster(scheduler, sandboxed, log) as executor:`` a ClusterExecutor on the cluster at
+    ``scheduler`` (an address), or on a throw-away local cluster (``local:N``), checked and ready."""
+
+    def __init__(self, scheduler: str, sandboxed: bool, log) -> None:
+        self.scheduler, self.sandboxed, self.log = scheduler, sandboxed, log
+        self.cluster = self.client = self.executor = None
+
+    def __enter__(self) -> ClusterExecutor:
+        import logging
+
+        import dask
+        from distributed import Client, LocalCluster
+
+        try:
+            if self.scheduler.startswith(LOCAL_PREFIX):
+                count = int(self.scheduler[len(LOCAL_PREFIX) :])
+                with dask.config.set(LOCAL_SCHEDULER_CONFIG):
+                    self.cluster = LocalCluster(
+                        n_workers=count,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                        preload=[__name__],  # dask_setup below: a quiet console
+                    )
+                self.client = Client(self.cluster)
+            else:
+                try:
+                    self.client = Client(self.scheduler, timeout=CONNECT_SECONDS)
+                except OSError as error:
+                    raise CourseError(
+                        CLUSTER_UNREACHABLE.format(address=self.scheduler, error=error, seconds=CONNECT_SECONDS)
+                    )
+            check_workers(self.client, self.sandboxed, self.log)
+            self.client.run(warm_up, wait=False)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        self.executor = ClusterExecutor(self.client, self.cluster is not None, self.scheduler)
+        return self.executor
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=kind is None, cancel_futures=kind is not None)
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

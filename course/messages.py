@@ -288,13 +288,17 @@ WORKER_KILLED_REPEATEDLY = Message(
     "评分它时，工作进程在全部 {tries} 次尝试中都意外终止（最后一次在 {worker}）：这是一份有毒的提交。"
     "已停止对它评分，班级其余提交均已评分；请检查该 notebook（下次运行会再试一次）",
 )
-ENGINE_LOCAL = Message("graded on this machine: {workers} worker processes", "在本机评分：{workers} 个工作进程")
+ENGINE_LOCAL = Message(
+    "graded on this machine: {workers} worker processes, {used} of which returned results",
+    "在本机评分：{workers} 个工作进程，其中 {used} 个返回了结果",
+)
 ENGINE_LOCAL_CLUSTER = Message(
-    "graded on a local Dask cluster: {workers} workers", "在本机的 Dask 集群上评分：{workers} 个工作进程"
+    "graded on a local Dask cluster of {workers} workers; {used} worker processes returned results",
+    "在本机的 Dask 集群上评分（{workers} 个工作进程）；{used} 个工作进程返回了结果",
 )
 ENGINE_CLUSTER = Message(
-    "graded on the Dask cluster at {address}: {workers} workers",
-    "在 {address} 的 Dask 集群上评分：{workers} 个工作进程",
+    "graded on the Dask cluster at {address} ({workers} workers now); {used} worker processes returned results",
+    "在 {address} 的 Dask 集群上评分（当前 {workers} 个工作进程）；{used} 个工作进程返回了结果",
 )
 SCHEDULER_INVALID = Message(
     "{value!r} is not a scheduler: give the Dask scheduler's address (tcp://HOST:8786) or local:N with N >= 1",

@@ -122,16 +122,23 @@ def worker_facts() -> dict:
 
 
 def refusal(facts: dict, sandboxed: bool, code: dict) -> Message | None:
-    """Why a worker (``facts`` from :func:`worker_facts`) may not grade this batch, or None."""
+    """Why a worker (``facts`` from :func:`worker_facts`) may not grade this batch (every reason, one
+    message), or None."""
+    reasons = []
     if facts["code"] != code:
         differs = sorted(name for name in code if facts["code"].get(name) != code[name])
         changes = ", ".join("{}: {} ≠ {}".format(n, facts["code"].get(n), code[n]) for n in differs)
-        return WORKER_CODE_DIFFERS.format(differences=changes)
+        reasons.append(WORKER_CODE_DIFFERS.format(differences=changes))
     if sandboxed and not facts["root"]:
-        return WORKER_NEEDS_ROOT
+        reasons.append(WORKER_NEEDS_ROOT)
     if sandboxed and not facts["bwrap"]:
-        return WORKER_NEEDS_BWRAP
-    return None
+        reasons.append(WORKER_NEEDS_BWRAP)
+    return joined(reasons) if reasons else None
+
+
+def joined(messages: list[Message]) -> Message:
+    """Several messages as one: ``a; b`` / ``a；b``."""
+    return Message("; ".join(m.en for m in messages), "；".join(m.zh for m in messages))
 
 
 #: One job at a time in a worker process, whatever its number of threads.
@@ -143,10 +150,13 @@ def grade_on_worker(job: "GradeJob", kit: "GradingKit", code: dict) -> "GradeRes
     """The task a cluster runs: ``grade_one`` with the kit the worker already holds, after checking that
     this worker may grade it (the instructor's ``code`` fingerprint, the sandbox)."""
     from course.batch.worker import GradeResult, grade_one, remove_stale_workspaces, worker_name
+    from course.nbgrader_cli import nbgrader_env
 
     with _one_at_a_time:
-        if not _started:  # what a worker killed before this one left in this machine's /tmp
-            remove_stale_workspaces()
+        if not _started:
+            remove_stale_workspaces()  # what a worker killed before this one left in this machine's /tmp
+            # nbgrader runs `alembic` from PATH: a worker started as .venv/bin/dask may not have it there.
+            os.environ["PATH"] = nbgrader_env()["PATH"]
             _started.append(True)
         facts = worker_facts()
         why = refusal(facts, job.sandboxed, code)
@@ -220,12 +230,13 @@ class ClusterExecutor:
         kit = self.kit_future(job.kit)
         return self.futures.submit(grade_on_worker, replace(job, kit=None), kit, self.code, key=key)
 
-    def describe(self) -> Message:
-        """Where the batch was graded, for the summary: the cluster and its number of workers now."""
+    def describe(self, used: int) -> Message:
+        """Where the batch was graded, for the summary: the cluster, its number of workers now, and how
+        many worker processes returned results (``used``; a restarted worker is a new process)."""
         workers = len(self.client.scheduler_info(n_workers=-1)["workers"])
         if self.local:
-            return ENGINE_LOCAL_CLUSTER.format(workers=workers)
-        return ENGINE_CLUSTER.format(address=self.address, workers=workers)
+            return ENGINE_LOCAL_CLUSTER.format(workers=workers, used=used)
+        return ENGINE_CLUSTER.format(address=self.address, workers=workers, used=used)
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         """Wait for (or cancel) the jobs; after a batch that ended normally, ask every worker to close its
@@ -247,13 +258,8 @@ def check_workers(client, sandboxed: bool, log) -> None:
     refused = {"{} ({})".format(a, found["host"]): refusal(found, sandboxed, code) for a, found in facts.items()}
     refused = {address: why for address, why in refused.items() if why is not None}
     if refused:
-        reasons = set(refused.values())
-        reason = (
-            reasons.pop()
-            if len(reasons) == 1
-            else Message("; ".join(r.en for r in reasons), "；".join(r.zh for r in reasons))
-        )
-        raise CourseError(CLUSTER_REFUSED.format(workers=", ".join(sorted(refused)), reasons=reason))
+        reasons = joined(list(dict.fromkeys(refused.values())))  # each distinct reason once
+        raise CourseError(CLUSTER_REFUSED.format(workers=", ".join(sorted(refused)), reasons=reasons))
     lacking = sorted(address for address, found in facts.items() if sandboxed and not found["cgroups"])
     if lacking:
         log(WORKER_NO_CGROUPS.format(workers=", ".join(lacking)).text(), file=sys.stderr)

@@ -86,6 +86,8 @@ class Batch:
         self.clock = Clock()
         self.journal = Journal(root / JOURNAL_FILE, db_url)
         self.failed = []
+        #: The worker processes that returned a result (``host (pid N)``).
+        self.workers_used = set()
         self.remove_leftovers()
 
     def remove_leftovers(self) -> None:
@@ -149,6 +151,7 @@ class Batch:
             message = lost_job_message(error).text()
         else:
             message = result.message
+            self.workers_used.add(result.worker)
             for name, seconds in result.phases.items():
                 self.clock.add("worker: " + name, seconds)
             if result.ok:
@@ -188,9 +191,9 @@ def local_executor(workers: int) -> ProcessPoolExecutor:
 def grading_engine(executor: Executor | None, scheduler: str | None, workers: int | None, sandboxed: bool, log):
     """``(executor, describe)`` for a batch: the given executor (its caller shuts it down), a Dask cluster
     (``scheduler``), or the local process pool (its processes start at the first job); ``describe()`` says
-    where the batch ran, for the summary (None: not known)."""
+    where the batch ran, for the summary, given how many worker processes returned results (None: not known)."""
     if executor is not None:
-        yield executor, lambda: None
+        yield executor, lambda used: None
     elif scheduler is not None:
         from course.batch.cluster import open_cluster
 
@@ -200,7 +203,7 @@ def grading_engine(executor: Executor | None, scheduler: str | None, workers: in
         count = workers or default_workers()
         pool = local_executor(count)
         try:
-            yield pool, lambda: ENGINE_LOCAL.format(workers=count)
+            yield pool, lambda used: ENGINE_LOCAL.format(workers=count, used=used)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -278,7 +281,7 @@ def grade_course(
             log(ALREADY_GRADED.format(count=len(skipped)).text())
         if jobs:
             batch.run(jobs, executor)
-            engine = describe()
+            engine = describe(len(batch.workers_used))
     if jobs:
         # Again at the end: workers of a run killed just before this one may still have been exiting
         # when the batch started, their private courses then not yet recognisably stale.

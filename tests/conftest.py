@@ -52,6 +52,7 @@ def executed_release():
 LONGEST_FIRST = (
     "test_instructor_autograde_catalogue.py",
     "test_instructor_grade.py",
+    "test_instructor_cluster.py",
     "test_instructor_isolation.py",
     "test_instructor_demo.py",
     "test_learner_site.py",

@@ -37,6 +37,7 @@ import socket
 import sys
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
@@ -59,6 +60,9 @@ from course.messages import (
 )
 
 if TYPE_CHECKING:  # imported where used: the worker module imports nbgrader (seconds), the checks do not
+    from distributed import Client, Worker
+    from distributed import Future as DaskFuture
+
     from course.batch.worker import GradeJob, GradeResult, GradingKit
 
 #: ``--scheduler local:N`` starts a throw-away cluster of N worker processes on this machine.
@@ -171,7 +175,7 @@ def kit_value(kit: "GradingKit") -> "GradingKit":
     return kit
 
 
-def dask_setup(worker) -> None:
+def dask_setup(worker: "Worker") -> None:
     """Preloaded into each worker of a local cluster (``local:N``): like the local pool's workers, it writes
     nothing to the console it shares with the progress bar (kernels' and nbgrader's chatter)."""
     quiet_console()
@@ -206,22 +210,22 @@ class ClusterExecutor:
     ``concurrent.futures.Future`` of the job's GradeResult, so ``course grade`` stores results exactly as
     with the local pool. The job travels without its kit; the kit is one task per batch."""
 
-    def __init__(self, client, local: bool, address: str) -> None:
+    def __init__(self, client: "Client", local: bool, address: str) -> None:
         from distributed.cfexecutor import ClientExecutor
 
         self.client, self.local, self.address = client, local, address
         self.futures = ClientExecutor(client, pure=False)
         self.code = code_fingerprint()
-        self._kits: dict[int, tuple["GradingKit", object]] = {}
+        self._kits: dict[int, tuple["GradingKit", "DaskFuture"]] = {}
 
-    def kit_future(self, kit: "GradingKit"):
+    def kit_future(self, kit: "GradingKit") -> "DaskFuture":
         """The task whose result is ``kit`` (one per kit object of the batch)."""
         if id(kit) not in self._kits:
             key = "course-kit-{}".format(uuid.uuid4().hex[:12])
             self._kits[id(kit)] = (kit, self.client.submit(kit_value, kit, key=key, pure=False))
         return self._kits[id(kit)][1]
 
-    def submit(self, fn, job: "GradeJob") -> Future:
+    def submit(self, fn: Callable[["GradeJob"], "GradeResult"], job: "GradeJob") -> Future:
         from course.batch.worker import grade_one
 
         if fn is not grade_one:
@@ -246,7 +250,7 @@ class ClusterExecutor:
             self.client.run(close_spare_slot, on_error="ignore")
 
 
-def check_workers(client, sandboxed: bool, log) -> None:
+def check_workers(client: "Client", sandboxed: bool, log: Callable[..., None]) -> None:
     """Refuse the batch unless every worker of ``client``'s cluster may grade it.
     Workers without cgroups are named in a note (their limits are per process only)."""
     try:
@@ -269,7 +273,7 @@ class open_cluster:
     """``with open_cluster(scheduler, sandboxed, log) as executor:`` a ClusterExecutor on the cluster at
     ``scheduler`` (an address), or on a throw-away local cluster (``local:N``), checked and ready."""
 
-    def __init__(self, scheduler: str, sandboxed: bool, log) -> None:
+    def __init__(self, scheduler: str, sandboxed: bool, log: Callable[..., None]) -> None:
         self.scheduler, self.sandboxed, self.log = scheduler, sandboxed, log
         self.cluster = self.client = self.executor = None
 

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -188,7 +188,9 @@ def local_executor(workers: int) -> ProcessPoolExecutor:
 
 
 @contextlib.contextmanager
-def grading_engine(executor: Executor | None, scheduler: str | None, workers: int | None, sandboxed: bool, log):
+def grading_engine(
+    executor: Executor | None, scheduler: str | None, workers: int | None, sandboxed: bool, log: Callable[..., None]
+) -> Iterator[tuple[Executor, Callable[[int], Message | None]]]:
     """``(executor, describe)`` for a batch: the given executor (its caller shuts it down), a Dask cluster
     (``scheduler``), or the local process pool (its processes start at the first job); ``describe()`` says
     where the batch ran, for the summary, given how many worker processes returned results (None: not known)."""

@@ -253,9 +253,13 @@ def test_instructor_cluster_stops_a_poison_submission(cluster, local_scores, tmp
 
 
 def test_instructor_local_cluster_grades_like_the_local_pool(local_scores, tmp_path):
-    root = course_with(tmp_path, class_notebooks())
+    notebooks = {
+        kind: nb for kind, nb in class_notebooks().items() if kind in ("s01_correct", "s02_blank", "s05_crash")
+    }
+    root = course_with(tmp_path, notebooks)
     result = run_course(root, "grade", "--scheduler", "local:2", timeout=GRADE_SECONDS)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert exercise_scores("sqlite:///{}".format(root / "gradebook.db")) == local_scores
+    expected = {student: local_scores[student] for student in notebooks}
+    assert exercise_scores("sqlite:///{}".format(root / "gradebook.db")) == expected
     assert "graded on a local Dask cluster of 2 workers; 2 worker processes returned results" in result.stdout
     assert "NOTE: When using the `ipython kernel`" not in result.stderr  # the workers' console is quiet

@@ -198,11 +198,15 @@ async def warm_up() -> None:
 
 
 def close_spare_slot() -> None:
-    """Run on each worker after a batch: close the slot it started ahead (no kernel idles there)."""
+    """Run on each worker after a batch: close the slot it started ahead (no kernel idles there). A worker
+    busy with another batch's job keeps it (runs on the worker's event loop, which must not wait)."""
     from course.batch import slots
 
-    with _one_at_a_time:
-        slots.close_ahead()
+    if _one_at_a_time.acquire(blocking=False):
+        try:
+            slots.close_ahead()
+        finally:
+            _one_at_a_time.release()
 
 
 class ClusterExecutor:

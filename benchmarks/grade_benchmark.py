@@ -15,8 +15,9 @@
    run one after another in this one warm process, no kernel, no nbgrader, no isolation.
 4. With ``--scheduler``: (c) ``python -m course grade --scheduler S`` on a third copy of the same K
    submissions, a Dask cluster (``local:N`` starts one here, its start and shutdown counted) beside the
-   local pool (b): its wall time, the ratio (c) / (b), which is the engine's overhead, and whether every
-   score is identical. Compare like with like: ``-j 2 --scheduler local:2``.
+   local pool (b): its wall time, the ratio (c) / (b), and whether every score is identical. With
+   ``local:N`` and N other than J, also a local pool of N workers and the ratio to it: like with like,
+   that is the engine's overhead (on 2 cores, 3 pool workers are faster than 2, whatever the engine).
 5. With ``--scale``: seconds per submission of (b) for each class size, and a PNG plot of it (flat means
    the cost is linear in the number of submissions).
 
@@ -230,6 +231,16 @@ def main(argv=None):
             same = exercise_scores("sqlite:///{}".format(cluster / "gradebook.db")) == got
             identical = identical and same
             print("\npython -m course grade --scheduler {}: {:7.1f} s".format(args.scheduler, distributed))
+            size = int(args.scheduler[len("local:") :]) if args.scheduler.startswith("local:") else None
+            if size is not None and size != args.workers:  # like with like: a pool of as many workers
+                pool = prepared_course(Path(tmp) / "pool{}".format(size), notebooks)
+                pooled = course_grade(pool, size)
+                print("python -m course grade -j {}:          {:7.1f} s".format(size, pooled))
+                print(
+                    "cluster / local pool of the same size: {:6.2f}x   (the engine's overhead)".format(
+                        distributed / pooled
+                    )
+                )
             print("cluster / local pool (-j {}):         {:7.2f}x".format(args.workers, distributed / parallel))
             print("every score identical to the pool's:  {}".format(same))
         if args.scale:

@@ -79,7 +79,10 @@ LOCAL_TRIES = 3
 LOCAL_SCHEDULER_CONFIG = {
     "distributed.scheduler.allowed-failures": LOCAL_TRIES - 1,
     "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.worker.multiprocessing-method": "forkserver",
 }
+#: What the local cluster's fork server imports before its workers fork from it.
+LOCAL_PRELOAD = ["distributed", "nbgrader.apps.autogradeapp", "course.batch.worker", "course.batch.cluster"]
 #: The libraries whose versions decide a score (besides Python and this package's own code).
 SCORING_LIBRARIES = ("numpy", "nbgrader", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter-client")
 COURSE_PACKAGE = Path(__file__).resolve().parents[1]
@@ -291,6 +294,11 @@ class open_cluster:
             if self.scheduler.startswith(LOCAL_PREFIX):
                 count = int(self.scheduler[len(LOCAL_PREFIX) :])
                 with dask.config.set(LOCAL_SCHEDULER_CONFIG):
+                    from distributed.utils import get_mp_context
+
+                    # Workers fork from a server that has imported grading's modules once (seconds),
+                    # instead of each importing them after a spawn.
+                    get_mp_context().set_forkserver_preload(LOCAL_PRELOAD)
                     self.cluster = LocalCluster(
                         n_workers=count,
                         threads_per_worker=1,

@@ -94,3 +94,20 @@ def test_instructor_the_fingerprint_changes_with_the_course_code(tmp_path, monke
     finally:
         monkeypatch.undo()
         cluster.code_fingerprint.cache_clear()
+
+
+def test_instructor_unreachable_scheduler_is_named_and_this_machine_need_not_be_root(monkeypatch):
+    """On a cluster the workers sandbox, not this machine: no root needed here. A scheduler that does not
+    answer is an error naming the address and how to start one, in both languages."""
+    from course.assignment import REPO_ROOT
+    from course.batch.command import grade_course
+    from course.messages import CourseError
+
+    monkeypatch.setattr(cluster.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 1)
+    with pytest.raises(CourseError) as raised:
+        grade_course(REPO_ROOT, scheduler="tcp://127.0.0.1:9", log=lambda *a, **k: None)
+    message = raised.value.message
+    assert "no Dask scheduler answered at tcp://127.0.0.1:9 within 1 s" in message.en
+    assert "dask scheduler" in message.en and "Grading on a cluster" in message.en
+    assert "tcp://127.0.0.1:9" in message.zh and "在集群上评分" in message.zh

@@ -26,6 +26,7 @@ This module adds four things around it:
 * **A local throw-away cluster**, ``--scheduler local:N``, to try all of this on one machine.
 """
 
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -37,7 +38,7 @@ import socket
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
@@ -276,57 +277,50 @@ def check_workers(client: "Client", sandboxed: bool, log: Callable[..., None]) -
         log(WORKER_NO_CGROUPS.format(workers=", ".join(lacking)).text(), file=sys.stderr)
 
 
-class open_cluster:
-    """``with open_cluster(scheduler, sandboxed, log) as executor:`` a ClusterExecutor on the cluster at
-    ``scheduler`` (an address), or on a throw-away local cluster (``local:N``), checked and ready."""
+@contextlib.contextmanager
+def open_cluster(scheduler: str, sandboxed: bool, log: Callable[..., None]) -> Iterator[ClusterExecutor]:
+    """A ClusterExecutor on the cluster at ``scheduler`` (an address), or on a throw-away local cluster
+    (``local:N``), its workers checked. When the block ends normally, every worker closes its spare slot;
+    when it raises, the jobs are cancelled. The connection (and a local cluster) is closed either way."""
+    import logging
 
-    def __init__(self, scheduler: str, sandboxed: bool, log: Callable[..., None]) -> None:
-        self.scheduler, self.sandboxed, self.log = scheduler, sandboxed, log
-        self.cluster = self.client = self.executor = None
+    import dask
+    from distributed import Client, LocalCluster
 
-    def __enter__(self) -> ClusterExecutor:
-        import logging
+    cluster = client = None
+    try:
+        if scheduler.startswith(LOCAL_PREFIX):
+            with dask.config.set(LOCAL_SCHEDULER_CONFIG):
+                from distributed.utils import get_mp_context
 
-        import dask
-        from distributed import Client, LocalCluster
-
+                # The workers fork from a server that has imported grading's modules once (seconds),
+                # instead of each importing them after a spawn (a worker restarted later is spawned).
+                get_mp_context().set_forkserver_preload(LOCAL_PRELOAD)
+                cluster = LocalCluster(
+                    n_workers=int(scheduler[len(LOCAL_PREFIX) :]),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                    preload=[__name__],  # dask_setup: a quiet console
+                )
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout=CONNECT_SECONDS)
+            except OSError as error:
+                raise CourseError(CLUSTER_UNREACHABLE.format(address=scheduler, error=error, seconds=CONNECT_SECONDS))
+        check_workers(client, sandboxed, log)
+        client.run(warm_up, wait=False)
+        executor = ClusterExecutor(client, cluster is not None, scheduler)
         try:
-            if self.scheduler.startswith(LOCAL_PREFIX):
-                count = int(self.scheduler[len(LOCAL_PREFIX) :])
-                with dask.config.set(LOCAL_SCHEDULER_CONFIG):
-                    from distributed.utils import get_mp_context
-
-                    # Workers fork from a server that has imported grading's modules once (seconds),
-                    # instead of each importing them after a spawn.
-                    get_mp_context().set_forkserver_preload(LOCAL_PRELOAD)
-                    self.cluster = LocalCluster(
-                        n_workers=count,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=None,
-                        silence_logs=logging.ERROR,
-                        preload=[__name__],  # dask_setup below: a quiet console
-                    )
-                self.client = Client(self.cluster)
-            else:
-                try:
-                    self.client = Client(self.scheduler, timeout=CONNECT_SECONDS)
-                except OSError as error:
-                    raise CourseError(
-                        CLUSTER_UNREACHABLE.format(address=self.scheduler, error=error, seconds=CONNECT_SECONDS)
-                    )
-            check_workers(self.client, self.sandboxed, self.log)
-            self.client.run(warm_up, wait=False)
+            yield executor
         except BaseException:
-            self.__exit__(None, None, None)
+            executor.shutdown(wait=False, cancel_futures=True)
             raise
-        self.executor = ClusterExecutor(self.client, self.cluster is not None, self.scheduler)
-        return self.executor
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=kind is None, cancel_futures=kind is not None)
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        executor.shutdown()
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()

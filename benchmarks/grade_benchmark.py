@@ -40,6 +40,7 @@ import nbformat
 
 from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, REPO_ROOT, release_folder, source_folder
 from course.authoring.samples import copy_course, fresh_submitted, mixed_class
+from course.batch.cluster import local_size
 from course.batch.command import default_workers, grade_course
 from course.nbgrader_cli import nbgrader_env, run_nbgrader
 from course.nbgrader_ext.skipped_cells import cells_to_skip
@@ -231,7 +232,7 @@ def main(argv=None):
             same = exercise_scores("sqlite:///{}".format(cluster / "gradebook.db")) == got
             identical = identical and same
             print("\npython -m course grade --scheduler {}: {:7.1f} s".format(args.scheduler, distributed))
-            size = int(args.scheduler[len("local:") :]) if args.scheduler.startswith("local:") else None
+            size = local_size(args.scheduler)
             if size is not None and size != args.workers:  # like with like: a pool of as many workers
                 pool = prepared_course(Path(tmp) / "pool{}".format(size), notebooks)
                 pooled = course_grade(pool, size)

@@ -89,15 +89,23 @@ SCORING_LIBRARIES = ("numpy", "nbgrader", "nbclient", "nbconvert", "nbformat", "
 COURSE_PACKAGE = Path(__file__).resolve().parents[1]
 
 
+def local_size(scheduler: str) -> int | None:
+    """N of ``local:N`` (None for an address; 0 for a ``local:`` value that is no positive count)."""
+    if not scheduler.startswith(LOCAL_PREFIX):
+        return None
+    count = scheduler[len(LOCAL_PREFIX) :]
+    return int(count) if count.isdigit() else 0
+
+
 def parse_scheduler(value: str) -> str:
     """``--scheduler``'s value, checked: ``local:N`` (N >= 1) or a scheduler address (``tcp://host:port``,
     ``tls://…``, ``host:port``). An argparse type: a bad value is an error naming the fix."""
     import argparse
 
     value = value.strip()
-    if value.startswith(LOCAL_PREFIX):
-        count = value[len(LOCAL_PREFIX) :]
-        if count.isdigit() and int(count) >= 1:
+    size = local_size(value)
+    if size is not None:
+        if size >= 1:
             return value
     elif value and not any(c.isspace() for c in value) and ":" in value:
         return value
@@ -151,7 +159,8 @@ def joined(messages: list[Message]) -> Message:
 
 #: One job at a time in a worker process, whatever its number of threads.
 _one_at_a_time = threading.Lock()
-_started: list[bool] = []
+#: This worker process's facts, found at its first job (they do not change while it runs).
+_facts: list[dict] = []
 
 
 def grade_on_worker(job: "GradeJob", kit: "GradingKit", code: dict) -> "GradeResult":
@@ -161,13 +170,12 @@ def grade_on_worker(job: "GradeJob", kit: "GradingKit", code: dict) -> "GradeRes
     from course.nbgrader_cli import nbgrader_env
 
     with _one_at_a_time:
-        if not _started:
+        if not _facts:
             remove_stale_workspaces()  # what a worker killed before this one left in this machine's /tmp
             # nbgrader runs `alembic` from PATH: a worker started as .venv/bin/dask may not have it there.
             os.environ["PATH"] = nbgrader_env()["PATH"]
-            _started.append(True)
-        facts = worker_facts()
-        why = refusal(facts, job.sandboxed, code)
+            _facts.append(worker_facts())
+        why = refusal(_facts[0], job.sandboxed, code)
         if why is not None:
             message = CLUSTER_REFUSED.format(workers=worker_name(), reasons=why).text()
             return GradeResult(job.student, job.digest, False, message=message, worker=worker_name())
@@ -289,7 +297,7 @@ def open_cluster(scheduler: str, sandboxed: bool, log: Callable[..., None]) -> I
 
     cluster = client = None
     try:
-        if scheduler.startswith(LOCAL_PREFIX):
+        if local_size(scheduler) is not None:
             with dask.config.set(LOCAL_SCHEDULER_CONFIG):
                 from distributed.utils import get_mp_context
 
@@ -297,7 +305,7 @@ def open_cluster(scheduler: str, sandboxed: bool, log: Callable[..., None]) -> I
                 # instead of each importing them after a spawn (a worker restarted later is spawned).
                 get_mp_context().set_forkserver_preload(LOCAL_PRELOAD)
                 cluster = LocalCluster(
-                    n_workers=int(scheduler[len(LOCAL_PREFIX) :]),
+                    n_workers=local_size(scheduler),
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,

@@ -79,11 +79,12 @@ class Batch:
         sandboxed: bool = True,
         log: Callable[..., None] = print,
         all_cells: bool = False,
+        clock: Clock | None = None,
     ) -> None:
         self.root, self.db_url, self.limits, self.sandboxed, self.log = root, db_url, limits, sandboxed, log
         self.all_cells = all_cells
         #: Seconds per phase: the parent's own, and the workers' (summed over jobs, "worker: ..." names).
-        self.clock = Clock()
+        self.clock = clock or Clock()
         self.journal = Journal(root / JOURNAL_FILE, db_url)
         self.failed = []
         #: The worker processes that returned a result (``host (pid N)``).
@@ -276,8 +277,7 @@ def grade_course(
                 log("{}: {}".format(entry.student, entry.message.replace("\n", " / ")), file=sys.stderr)
         with clock("gradebook writes"):
             ensure_assignment(root, db_url, log=log)
-        batch = Batch(root, db_url, limits, sandboxed, log, all_cells)
-        batch.clock = clock
+        batch = Batch(root, db_url, limits, sandboxed, log, all_cells, clock)
         with clock("input collection"):
             jobs, skipped, rejected = batch.plan(entries, force)
         if skipped:

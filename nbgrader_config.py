@@ -23,9 +23,12 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE / 在此处作答"
 
 # Release: nbgrader's steps, after a check that no cell tagged skip-at-grading (a demonstration that
 # autograde leaves out) sets anything a cell that runs at grading reads (course/nbgrader_ext/skipped_cells.py).
+# FilterLanguage keeps the narrative of one language if asked (`course release --lang en|zh`; default
+# both): the graded cells are the same in every edition (course/nbgrader_ext/filter_language.py).
 c.GenerateAssignment.preprocessors = [
     "course.nbgrader_ext.skipped_cells.CheckSkippedCells",
     "nbgrader.preprocessors.IncludeHeaderFooter",
+    "course.nbgrader_ext.filter_language.FilterLanguage",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
     "nbgrader.preprocessors.ClearSolutions",

@@ -14,6 +14,7 @@ from course.assignment import ASSIGNMENT, REPO_ROOT
 from course.messages import CLI_DESCRIPTION, ERROR, HELP_COURSE, INTERRUPTED, CourseError, Message
 
 SUBCOMMANDS = (
+    "course.authoring.release",
     "course.authoring.demo",
     "course.batch.command",
     "course.authoring.figures",

@@ -90,8 +90,23 @@ CMD_FIGURES = Message("draw the notebook's figures into {folder}", "将 notebook
 CMD_SITE = Message(
     "build the self-learner site (student and worked editions) into site/", "生成自学网站（学生版与答案版）到 site/"
 )
+CMD_RELEASE = Message(
+    "regenerate release/ from source/: both languages (default), or English or Chinese only",
+    "由 source/ 重新生成 release/：中英双语（默认），或仅英文、仅中文",
+)
+HELP_RELEASE_LANG = Message(
+    "the language of the student notebook's narrative: en (English only), zh (Chinese only) or both "
+    "(default); the graded cells, grade ids and autograder are the same in every edition",
+    "学生 notebook 叙述文字的语言：en（仅英文）、zh（仅中文）或 both（中英双语，默认）；"
+    "各版本的计分单元格、grade id 和自动评分完全相同",
+)
 HELP_SITE_OUT = Message(
     "where to write the site (default: COURSE/site; replaced)", "网站的输出目录（默认：COURSE/site；会被替换）"
+)
+HELP_SITE_RECORD = Message(
+    "first run the notebook on this machine and record the output of its timing cells (shown, labelled, in the "
+    "worked edition; commit the file), then build the site",
+    "先在本机运行 notebook，录制其计时单元格的输出（在答案版中加标注展示；请提交该文件），再生成网站",
 )
 HELP_SUBMITTED = Message(
     "nbgrader layout DIR/<student>/{path} (default: the course's submitted/)",
@@ -154,6 +169,20 @@ DEMO_STEP_GRADES = Message(
     "5/6 成绩：nbgrader export -> grades.csv（必做题得分；附加题单独成列）",
 )
 DEMO_STEP_SCORES = Message("6/6 scores:", "6/6 得分：")
+EDITION_EN = Message("English only", "仅英文")
+EDITION_ZH = Message("Chinese only", "仅中文")
+EDITION_BOTH = Message("English and Chinese", "中英双语")
+BAD_EDITION_LANGUAGE = Message(
+    "unknown language {lang!r}: choose one of {choices} (en: English only, zh: Chinese only, both: English "
+    "and Chinese, the default)",
+    "未知的语言 {lang!r}：请从 {choices} 中选择（en：仅英文，zh：仅中文，both：中英双语，默认）",
+)
+RELEASE_DONE = Message(
+    "released {assignment} ({edition}) to {folder}: {narrative} narrative cells, {graded} nbgrader cells "
+    "(graded and locked cells, grade ids and checksums are the same in every edition)",
+    "已将 {assignment}（{edition}）发布到 {folder}：{narrative} 个叙述单元格，{graded} 个 nbgrader 单元格"
+    "（计分与锁定单元格、grade id 和校验和在各版本中相同）",
+)
 NO_GRADES_FOR = Message("no grades in the gradebook for {students}", "成绩册中没有以下学生的成绩：{students}")
 WROTE = Message("wrote {path}", "已写入 {path}")
 
@@ -381,6 +410,95 @@ HIDDEN_FAILED = Message(
 )
 NO_MESSAGE = Message("The test did not run to the end (no message).", "测试未能运行完毕（没有信息）。")
 
+# ---- hidden tests: the sentence a student reads on the feedback page when a hidden check fails -----------
+# (raised with ``course.oracle.expect``; each names the mistake and its fix, never the test's inputs)
+HIDDEN_FORWARD = Message(
+    "forward_propagation returned a wrong value, or not a single number, for inputs the public test does not "
+    "try (zero, negative, large and small numbers, NumPy numbers): J is theta times x, computed from the "
+    "arguments.",
+    "对于公开测试没有用到的输入（零、负数、很大和很小的数、NumPy 数），forward_propagation 返回了错误的值或不是单个数："
+    "J 等于 theta 乘以 x，须由参数计算。",
+)
+HIDDEN_BACKWARD = Message(
+    "backward_propagation returned a wrong value, or not a single number, for inputs the public test does not "
+    "try: the derivative is x itself, whatever theta is (do not divide by theta).",
+    "对于公开测试没有用到的输入，backward_propagation 返回了错误的值或不是单个数：无论 theta 取何值，导数都是 x 本身"
+    "（不要除以 theta）。",
+)
+HIDDEN_CHECK_COURSE_INPUT = Message(
+    "gradient_check(2, 4) did not return the difference of the course's example (with known-good "
+    "forward_propagation and backward_propagation): see the message of the public test.",
+    "gradient_check(2, 4) 没有返回课程示例的差异（使用已知正确的 forward_propagation 和 backward_propagation）："
+    "请查看公开测试的信息。",
+)
+HIDDEN_CHECK_NUMBER = Message(
+    "gradient_check must return the difference as one float64 number (not a bool, an array or a float32).",
+    "gradient_check 必须把差异作为一个 float64 数返回（不是布尔值、数组或 float32）。",
+)
+HIDDEN_CHECK_TRUE_DERIVATIVE = Message(
+    "gradient_check returned a wrong difference when forward_propagation and backward_propagation were replaced "
+    "by another function and its true derivative, on other inputs and epsilons: it must call "
+    "forward_propagation(x, theta + epsilon) and forward_propagation(x, theta - epsilon), divide by 2 * epsilon "
+    "with the epsilon argument, and use backward_propagation(x, theta) as grad.",
+    "把 forward_propagation 和 backward_propagation 替换为另一个函数及其真实导数，并使用其他输入和 epsilon 时，"
+    "gradient_check 返回了错误的差异：它必须调用 forward_propagation(x, theta + epsilon) 和 "
+    "forward_propagation(x, theta - epsilon)，用参数 epsilon 除以 2 * epsilon，并把 backward_propagation(x, theta) 作为 grad。",
+)
+HIDDEN_CHECK_DEFAULT_EPSILON = Message(
+    "With the default epsilon, gradient_check must pass a correct backward_propagation (of another function).",
+    "在默认 epsilon 下，gradient_check 必须让正确的 backward_propagation（另一个函数的）通过检查。",
+)
+HIDDEN_CHECK_WRONG_DERIVATIVE = Message(
+    "gradient_check returned a wrong difference for a wrong backward_propagation (a wrong factor, or the wrong "
+    "sign): does it call backward_propagation(x, theta), and take the norm of grad - gradapprox in formula (2)?",
+    "对于错误的 backward_propagation（系数错误或符号错误），gradient_check 返回了错误的差异：它是否调用了 "
+    "backward_propagation(x, theta)，并在公式 (2) 中对 grad - gradapprox 取范数？",
+)
+HIDDEN_CHECK_NOT_FLAGGED = Message(
+    "gradient_check did not flag a wrong backward_propagation: does it call backward_propagation(x, theta)?",
+    "gradient_check 没有发现错误的 backward_propagation：它是否调用了 backward_propagation(x, theta)？",
+)
+HIDDEN_CHECK_N_MODIFIED = Message(
+    "gradient_check_n changed its argument {argument}: work on copies (np.copy of parameters_values).",
+    "gradient_check_n 修改了它的参数 {argument}：请在副本上操作（对 parameters_values 使用 np.copy）。",
+)
+HIDDEN_CHECK_N_NUMBER = Message(
+    "gradient_check_n must return the difference as one float64 number (not a bool, an array or a float32).",
+    "gradient_check_n 必须把差异作为一个 float64 数返回（不是布尔值、数组或 float32）。",
+)
+HIDDEN_CHECK_N_COURSE_INPUT = Message(
+    "gradient_check_n did not return the difference of the notebook's example when forward_propagation_n was "
+    "replaced by a known-good copy: it must get every cost by calling forward_propagation_n with its arguments.",
+    "把 forward_propagation_n 替换为已知正确的副本后，gradient_check_n 没有返回 notebook 示例的差异："
+    "它必须用自己的参数调用 forward_propagation_n 得到每个代价。",
+)
+HIDDEN_CHECK_N_CORRECT_PASSES = Message(
+    "With a correct backprop, gradient_check_n must return a difference below the threshold 2e-7.",
+    "反向传播正确时，gradient_check_n 返回的差异必须低于阈值 2e-7。",
+)
+HIDDEN_CHECK_N_EPSILON = Message(
+    "gradient_check_n returned a wrong difference for another epsilon: use the epsilon argument in "
+    "theta_plus[i], theta_minus[i] and 2 * epsilon.",
+    "对于另一个 epsilon，gradient_check_n 返回了错误的差异：请在 theta_plus[i]、theta_minus[i] 和 2 * epsilon 中使用参数 epsilon。",
+)
+HIDDEN_CHECK_N_NEW_INPUTS = Message(
+    "gradient_check_n returned a wrong difference on new inputs (other X, Y and parameters) with wrong backprops: "
+    "use its arguments parameters, gradients, X and Y (not the notebook's variables), call forward_propagation_n, "
+    "and compute formula (3) with 2-norms of grad - gradapprox.",
+    "在新的输入（其他 X、Y 和参数）和错误的反向传播上，gradient_check_n 返回了错误的差异：请使用它的参数 parameters、"
+    "gradients、X 和 Y（而不是 notebook 中的变量），调用 forward_propagation_n，并用 grad - gradapprox 的 2-范数计算公式 (3)。",
+)
+HIDDEN_BONUS_NOT_ATTEMPTED = Message(
+    "The bonus exercise was not attempted (it is optional): 0 bonus points.",
+    "附加题未作答（选做）：附加分 0 分。",
+)
+HIDDEN_BONUS_NEW_INPUTS = Message(
+    "backward_propagation_n_fixed does not pass gradient checking on other inputs (other X, Y and parameters): "
+    "it must compute every gradient from its arguments X, Y and cache, with both planted bugs fixed.",
+    "在其他输入（其他 X、Y 和参数）上，backward_propagation_n_fixed 没有通过梯度检查："
+    "它必须只用参数 X、Y 和 cache 计算每个梯度，并改正两个故意埋下的错误。",
+)
+
 # ---- the self-learner site ----------------------------------------------------------------------
 SITE_STUDENT_EDITION = Message("student edition", "学生版")
 SITE_WORKED_EDITION = Message("worked edition (executing the master notebook)", "答案版（正在执行主 notebook）")
@@ -392,6 +510,12 @@ WORKED_EDITION_FAILS = Message(
 RELEASE_INCOMPLETE = Message(
     "release/{assignment}/ lacks {names}: run `python -m course demo` first",
     "release/{assignment}/ 缺少 {names}：请先运行 `python -m course demo`",
+)
+RELEASE_ONE_LANGUAGE = Message(
+    "release/{assignment}/ holds the {lang}-only edition; the site's download is the bilingual one: run "
+    "`python -m course release` (the default, both languages), then build the site again",
+    "release/{assignment}/ 中是只有 {lang} 的版本，而网站提供下载的是双语版：请先运行 `python -m course release`"
+    "（默认生成双语版），再重新构建网站",
 )
 NOT_A_SOURCE_FILE = Message(
     "the notebook references {relative!r}, which is not a file inside source/{assignment}/",
@@ -405,6 +529,13 @@ BAD_CELL_LANGUAGE = Message(
     "cell {cell}: metadata.lang must be one of {languages}, not {lang!r}",
     "单元格 {cell}：metadata.lang 必须是 {languages} 之一，而不是 {lang!r}",
 )
+RUN_NOT_RECORDED = Message(
+    "the worked edition shows a recorded run of cell {cell} (tagged '{tag}'), but {path} holds no run of its "
+    "current code: record one with `python -m course site --record-timing`, then commit that file",
+    "答案版展示单元格 {cell}（标签 '{tag}'）的一次录制运行，但 {path} 中没有其当前代码的运行记录："
+    "请运行 `python -m course site --record-timing` 录制，然后提交该文件",
+)
+RUN_RECORDED = Message("recorded run of cells {cells} written to {path}", "单元格 {cells} 的录制运行已写入 {path}")
 
 # ---- notes the grader writes into a graded notebook (shown inline, as an error value) ----------
 KERNEL_NOT_RESTARTED = Message("The kernel died too often; this cell was not run.", "内核多次崩溃，此单元格未被运行。")

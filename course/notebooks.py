@@ -1,9 +1,15 @@
 """Notebook facts and edits shared by the tools: the nbgrader delimiters, the reference solutions,
-submissions made from the release notebook, and reproducible outputs.
+submissions made from the release notebook, the language of narrative cells, and reproducible outputs.
 
 The delimiters (``### BEGIN SOLUTION``, ``### BEGIN HIDDEN TESTS`` ...) are read from the course's
 ``nbgrader_config.py`` through nbgrader's own preprocessors, so a course that changes them changes
 them everywhere. Used by the demo (``submitted/``), the feedback pages, the site and the tests.
+
+Languages: one code path for both. A markdown (narrative) cell carries its language as ``metadata.lang``
+("en" or "zh"); every other cell (code, nbgrader cells, markdown without a language) is shared. The site
+shows or hides cells by language (``course.site.render``); a one-language release drops the other
+language's narrative cells (``course.nbgrader_ext.filter_language``). Both read a cell's language with
+``cell_language``.
 """
 
 import functools
@@ -27,7 +33,14 @@ from course.assignment import (
     release_folder,
     source_folder,
 )
-from course.messages import NO_SOLUTION_CELL, NO_SUCH_EXERCISE, PATCH_NOT_ONCE, CourseError
+from course.messages import (
+    BAD_CELL_LANGUAGE,
+    BAD_EDITION_LANGUAGE,
+    NO_SOLUTION_CELL,
+    NO_SUCH_EXERCISE,
+    PATCH_NOT_ONCE,
+    CourseError,
+)
 
 #: nbgrader's marker lines: solution region and hidden-test region.
 Delimiters = namedtuple("Delimiters", "begin_solution end_solution begin_hidden end_hidden")
@@ -125,6 +138,34 @@ def solved_notebook(root: Path = REPO_ROOT, patches: dict | None = None, where: 
     """The release notebook of the course at ``root`` with the reference solutions, ``patches`` applied."""
     codes = patched_solutions(reference_solutions(master_notebook(root), root), patches, where)
     return fill_solution_cells(release_notebook(root), codes)
+
+
+#: The languages a narrative cell may have (its ``metadata.lang``).
+LANGUAGES = ("en", "zh")
+#: The edition with every language: the default release, the site.
+BOTH_LANGUAGES = "both"
+#: The language editions of the notebook: one language, or both.
+EDITIONS = LANGUAGES + (BOTH_LANGUAGES,)
+
+
+def cell_language(cell: nbformat.NotebookNode) -> str | None:
+    """The language of a narrative cell (``metadata.lang`` of a markdown cell), or None for a cell every
+    language shares (code, raw, markdown without a language); an unknown language is an error."""
+    if cell.cell_type != "markdown":
+        return None
+    lang = cell.metadata.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise CourseError(BAD_CELL_LANGUAGE.format(cell=cell.get("id"), languages=list(LANGUAGES), lang=lang))
+    return lang
+
+
+def in_edition(cell: nbformat.NotebookNode, edition: str) -> bool:
+    """True if ``cell`` belongs to ``edition`` ("en", "zh" or "both"): a narrative cell of that language,
+    or a cell every language shares. A cell with nbgrader metadata is in every edition, whatever its language."""
+    if edition not in EDITIONS:
+        raise CourseError(BAD_EDITION_LANGUAGE.format(lang=edition, choices=", ".join(EDITIONS)))
+    lang = cell_language(cell)
+    return edition == BOTH_LANGUAGES or lang in (None, edition) or "nbgrader" in cell.metadata
 
 
 def normalize_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

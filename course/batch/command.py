@@ -121,7 +121,7 @@ class Batch:
         with self.clock("feedback"):
             notebook = nbformat.reads(result.files[NOTEBOOK_FILE].decode("utf-8"), as_version=4)
             rows = exercise_results(notebook, self.root)
-            page = feedback_html(result.student, rows, not_run_sections(notebook)).encode("utf-8")
+            page = feedback_html(result.student, rows, not_run_sections(notebook, self.root)).encode("utf-8")
             replace_folder(self.root / "feedback" / result.student / ASSIGNMENT, {FEEDBACK_FILE: page})
         with self.clock("gradebook writes"):
             self.journal.record(

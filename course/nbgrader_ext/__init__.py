@@ -16,6 +16,9 @@ to fool and hard to stop, and the grades export plugin; one module each. They ar
   replays the cells that had run fine before, and grading goes on.
 * ``limit_output.LimitOutputSize`` (replaces nbgrader's ``LimitOutput``): also caps the number of characters
   of each stream output, so one megabyte-long line does not bloat the graded notebook.
+* ``filter_language.FilterLanguage`` (release step, in ``generate_assignment``): with ``lang`` "en" or "zh"
+  (``course release --lang``), only that language's narrative cells are released; code and nbgrader cells
+  are kept byte for byte, so every edition has the same grade ids, checksums and gradebook. Default "both".
 * ``export.CoreBonusCsvExportPlugin``: nbgrader's CSV export with the bonus exercises in their own columns.
 
 ``cells.gradebook_cells`` is what NormalizeCellMetadata reads the gradebook with.

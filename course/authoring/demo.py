@@ -1,6 +1,6 @@
 """``python -m course demo``: the instructor's whole pipeline on the demo class.
 
-1. regenerate ``release/`` from ``source/`` (nbgrader generate_assignment --force);
+1. regenerate ``release/`` from ``source/``, both languages (``course release``: nbgrader generate_assignment --force);
 2. rebuild the demo submissions in ``submitted/`` from the release notebook;
 3. autograde them, 4. generate feedback HTML, 5. export the grades CSV;
 6. print a score table per student and exercise.
@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 
 from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, require_course_root
-from course.authoring.samples import GLOBAL_DTHETA, write_submission
+from course.authoring.release import generate_release
+from course.authoring.samples import GLOBAL_DTHETA, HARDCODED_PUBLIC_ANSWERS, write_submission
 from course.cli import add_command
 from course.messages import (
     CMD_DEMO,
@@ -29,7 +30,7 @@ from course.messages import (
 )
 from course.nbgrader_cli import run_nbgrader
 from course.nbgrader_ext.export import EXPORTER
-from course.notebooks import normalize_outputs, release_notebook, solved_notebook
+from course.notebooks import BOTH_LANGUAGES, normalize_outputs, release_notebook, solved_notebook
 from course.results.feedback import write_feedback
 from course.results.scores import exercise_scores, format_table
 
@@ -40,8 +41,13 @@ DEMO_STUDENTS = {
     "demo_untouched": ("the release notebook as handed out, nothing filled in", None),
     "demo_global_dtheta": (
         "one real mistake: gradient_check compares gradapprox with the notebook's global dtheta "
-        "instead of grad (public test passes, hidden tests catch it)",
+        "instead of grad (the public test names it, grading agrees)",
         GLOBAL_DTHETA,
+    ),
+    "demo_hardcoded": (
+        "hard-coding: backward_propagation answers the public test's inputs from a table (public test "
+        "passes, the hidden tests catch it and the feedback page says what they found)",
+        HARDCODED_PUBLIC_ANSWERS,
     ),
 }
 #: The demo's gradebook file, beside nbgrader_config.py (the class's own gradebook.db is left alone).
@@ -81,7 +87,7 @@ def run_demo(root: str | Path, log: Callable[..., None] = print) -> dict:
     (root / DEMO_GRADEBOOK).unlink(missing_ok=True)
     db = ("--db", demo_db_url(root))
     log(DEMO_STEP_RELEASE.format(assignment=ASSIGNMENT).inline())
-    run_nbgrader(root, "generate_assignment", ASSIGNMENT, "--force", *db)
+    generate_release(root, BOTH_LANGUAGES, demo_db_url(root))
     log(DEMO_STEP_SUBMISSIONS.format(students=", ".join(DEMO_STUDENTS)).inline())
     build_demo_submissions(root)
     log(DEMO_STEP_AUTOGRADE.format(assignment=ASSIGNMENT).inline())

@@ -16,11 +16,20 @@ from course.assignment import ASSIGNMENT, NOTEBOOK_FILE, REPO_ROOT
 from course.notebooks import release_notebook, solved_notebook
 
 #: A real mistake (the seeds' 2021 solution makes it): gradient_check compares gradapprox with the
-#: notebook's global ``dtheta`` instead of ``grad``. Its public test passes; the hidden tests catch it.
+#: notebook's global ``dtheta`` instead of ``grad``. Its public test names the mistake (it swaps another
+#: backward_propagation in, and the result does not change); grading agrees.
 GLOBAL_DTHETA = {
     "gradient_check": [
         ("np.linalg.norm(grad - gradapprox)", "np.linalg.norm(dtheta - gradapprox)"),
         ("np.linalg.norm(grad) + np.linalg.norm(gradapprox)", "np.linalg.norm(dtheta) + np.linalg.norm(gradapprox)"),
+    ]
+}
+
+#: Hard-coding: backward_propagation answers exactly the public test's inputs from a table, 0 for any other.
+#: The public test passes; the hidden tests (other inputs) catch it, and the feedback page shows their sentence.
+HARDCODED_PUBLIC_ANSWERS = {
+    "backward_propagation": [
+        ("dtheta = x", "dtheta = {(2, 4): 2, (-3, 0.5): -3, (1.5, 0): 1.5, (0, 3): 0}.get((x, theta), 0)")
     ]
 }
 

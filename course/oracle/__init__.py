@@ -1,6 +1,7 @@
 """Trusted grading: the test cells run outside the student's kernel, which only answers calls.
 
-* ``api``     -- what a hidden test uses: ``replaced``, ``replaced_for_cell``, ``refused`` (re-exported here);
+* ``api``     -- what a hidden test uses: ``replaced``, ``replaced_for_cell``, ``refused``, ``expect`` (re-exported
+  here);
 * ``wire``    -- the plain-data format of calls and answers;
 * ``agent``   -- the code the kernel runs for one call (sent as source);
 * ``trusted`` -- the trusted grader process that runs the test cells;
@@ -9,6 +10,6 @@
 The policy page ``docs/grading_policy.md`` explains the threat model and how to write a test.
 """
 
-from course.oracle.api import refused, replaced, replaced_for_cell
+from course.oracle.api import StudentMessage, expect, refused, replaced, replaced_for_cell
 
-__all__ = ["refused", "replaced", "replaced_for_cell"]
+__all__ = ["StudentMessage", "expect", "refused", "replaced", "replaced_for_cell"]

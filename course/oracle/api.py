@@ -16,6 +16,10 @@ call is sent to the kernel as plain data and whose answer comes back as plain da
 ``replaced_for_cell(...)``
     The same until the end of the test cell: for a public test line that must run with known-good
     helpers, written before it in the hidden part.
+``expect(condition, MESSAGE)``
+    A hidden test's assertion: when ``condition`` is false the test fails with :class:`StudentMessage`, whose
+    bilingual ``MESSAGE`` (from ``course.messages``: a sentence naming the mistake, never the inputs) is
+    what the feedback page shows.
 
 Write substitutions and arguments so that what reaches the kernel never answers an exercise graded later:
 a student's code can keep whatever it is sent.
@@ -29,7 +33,7 @@ import textwrap
 import types
 
 from course.assignment import HELPER_MODULES
-from course.messages import HELPER_REFUSED
+from course.messages import HELPER_REFUSED, Message
 
 #: Set by the trusted grader: a function ``request (dict) -> value`` that runs one call in the kernel.
 #: ``None`` in a kernel: then the calls are direct.
@@ -51,6 +55,30 @@ refused = _Refused()
 
 class InstructorError(Exception):
     """A test cell uses this API in a way that cannot work (not the student's fault)."""
+
+
+#: How the trusted grader writes a :class:`StudentMessage` as the last line of the error's traceback (after the
+#: test cell's line, nothing else): no other error can start a line so (its class name is an identifier).
+STUDENT_MESSAGE_MARK = "\u00bb "
+
+
+class StudentMessage(AssertionError):
+    """A failed check whose message the student may read on the feedback page: a sentence the instructor
+    wrote (a :class:`course.messages.Message`), which names the mistake and never the test's inputs.
+
+    Only the test cell can raise it: an exception of the student's code reaches the trusted grader as a
+    built-in class or a new subclass of ``StudentCodeError`` (``course.oracle.trusted``), never as this
+    class, so the feedback page (``course.results.feedback``) shows the message of no other error."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.text())
+        self.message = message
+
+
+def expect(condition: object, message: Message) -> None:
+    """``assert condition`` for a hidden test: when it fails, the student reads ``message`` (and nothing else)."""
+    if not condition:
+        raise StudentMessage(message)
 
 
 def refusal_message(name: str) -> str:

@@ -349,9 +349,15 @@ def _error_output(error):
     First, as IPython starts a traceback, the line of the test cell that failed (``Cell In[], line 3``:
     the feedback pages tell a public from a hidden failure by it); then the student's traceback (from the
     kernel) if the error came from there or led to this one; then the error's own line. The test's code is
-    not shown."""
+    not shown. A :class:`course.oracle.api.StudentMessage` has only its marked message after the cell's line."""
     line = _test_cell_line(error)
     lines = [] if line is None else ["Cell In[], line {}".format(line)]
+    if type(error) is api.StudentMessage:  # the instructor's sentence for the student, marked as such
+        return {
+            "ename": "AssertionError",
+            "evalue": str(error),
+            "traceback": lines + [api.STUDENT_MESSAGE_MARK + str(error)],
+        }
     cause = error
     while cause is not None and not hasattr(cause, "student_traceback"):
         cause = cause.__cause__

@@ -2,8 +2,10 @@
 
 nbgrader's own feedback HTML shows the whole executed notebook: even with ClearHiddenTests, the
 tracebacks of failing hidden tests quote their source lines. Here the student gets, per exercise,
-only the points, the result, and the message of the *public* test (an error raised by the hidden part
-is replaced by a fixed sentence, since its message could describe the hidden checks).
+only the points, the result, and the message of the *public* test. A failed hidden check shows its own
+student-facing sentence (raised with ``course.oracle.expect``: it names the mistake, never the test's code
+or inputs); any other error of the hidden part (e.g. one raised by the student's code on a hidden input)
+is replaced by a fixed sentence, since its message could describe the hidden checks.
 """
 
 import re
@@ -32,7 +34,8 @@ from course.messages import (
     SKIPPED_AT_GRADING,
     Message,
 )
-from course.notebooks import delimiters, is_delimiter_line
+from course.notebooks import LANGUAGES, delimiters, is_delimiter_line, master_notebook
+from course.oracle.api import STUDENT_MESSAGE_MARK
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FEEDBACK_FILE = NOTEBOOK_FILE.replace(".ipynb", ".html")
@@ -40,14 +43,19 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
 
 
-def public_line_count(source: str, root: Path = REPO_ROOT) -> int:
-    """How many lines of a test cell come before its hidden part (all of them if there is none)."""
-    marker = delimiters(root).begin_hidden  # matched inside the line, as nbgrader does ("### BEGIN HIDDEN TESTS")
-    lines = source.split("\n")
-    for number, line in enumerate(lines):
-        if is_delimiter_line(line, (marker,)):
-            return number
-    return len(lines)
+def hidden_lines(source: str, root: Path = REPO_ROOT) -> set:
+    """The (1-based) numbers of the lines of a test cell that belong to a hidden part, delimiters included: a
+    cell may start with a hidden part (known-good helpers swapped in) before its public line."""
+    marks = delimiters(root)
+    hidden, inside = set(), False
+    for number, line in enumerate(source.split("\n"), start=1):
+        if is_delimiter_line(line, (marks.begin_hidden,)):
+            inside = True
+        if inside:
+            hidden.add(number)
+        if is_delimiter_line(line, (marks.end_hidden,)):
+            inside = False
+    return hidden
 
 
 def failing_line(error_output: nbformat.NotebookNode) -> int | None:
@@ -59,6 +67,17 @@ def failing_line(error_output: nbformat.NotebookNode) -> int | None:
     return None
 
 
+def student_message(error_output: nbformat.NotebookNode) -> str | None:
+    """The instructor's sentence of a failed hidden check (``course.oracle.expect``), or None for any other error.
+
+    The trusted grader writes such a failure as exactly two traceback lines: the test cell's line, then the
+    message after ``STUDENT_MESSAGE_MARK``, a start no other error's line can have."""
+    lines = [_ANSI.sub("", entry) for entry in error_output.get("traceback", [])]
+    if len(lines) == 2 and _CELL_LINE.fullmatch(lines[0]) and lines[1].startswith(STUDENT_MESSAGE_MARK):
+        return lines[1][len(STUDENT_MESSAGE_MARK) :]
+    return None
+
+
 def cell_message(cell: nbformat.NotebookNode, root: Path = REPO_ROOT) -> str:
     """The message a student may see for a graded test cell that did not earn full points."""
     errors = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
@@ -66,8 +85,8 @@ def cell_message(cell: nbformat.NotebookNode, root: Path = REPO_ROOT) -> str:
         return NO_MESSAGE.text()
     error = errors[0]
     line = failing_line(error)
-    if line is None or line > public_line_count(cell.source, root):
-        return HIDDEN_FAILED.text()
+    if line is None or line in hidden_lines(cell.source, root):
+        return student_message(error) or HIDDEN_FAILED.text()
     return "{}: {}".format(error.get("ename", "Error"), error.get("evalue", ""))
 
 
@@ -104,16 +123,30 @@ def plain_heading(text: str) -> str:
     return text.strip()
 
 
-def not_run_sections(notebook: nbformat.NotebookNode) -> Message | None:
-    """The sections (their "## " headings, in each language) of the cells grading left out, or None."""
-    skipped_en = SKIPPED_AT_GRADING.en.split("{")[0]
-    headings, sections = {}, {"en": [], "zh": []}
+def section_headings(notebook: nbformat.NotebookNode) -> dict:
+    """``{id of a code cell: {lang: the "## " heading of its section in that language}}``."""
+    headings, above = {}, {}
     for cell in notebook.cells:
         first = cell.source.split("\n")[0] if cell.cell_type == "markdown" else ""
-        if first.startswith("## ") and cell.metadata.get("lang") in sections:
+        if first.startswith("## ") and cell.metadata.get("lang") in LANGUAGES:
             headings[cell.metadata["lang"]] = plain_heading(first[3:])
+        if cell.cell_type == "code":
+            above[cell.get("id")] = dict(headings)
+    return above
+
+
+def not_run_sections(notebook: nbformat.NotebookNode, root: Path = REPO_ROOT) -> Message | None:
+    """The sections (their "## " headings, in each language) of the cells grading left out, or None.
+
+    The headings are the master notebook's (by cell id), so a submission made from a one-language
+    release (``course release --lang``) gets both; a cell the master does not have keeps the notebook's own."""
+    skipped_en = SKIPPED_AT_GRADING.en.split("{")[0]
+    master, own = section_headings(master_notebook(root)), section_headings(notebook)
+    sections = {lang: [] for lang in LANGUAGES}
+    for cell in notebook.cells:
         texts = [o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
         if cell.cell_type == "code" and any(t.startswith(skipped_en) for t in texts):
+            headings = master.get(cell.get("id")) or own.get(cell.get("id"), {})
             for lang, found in sections.items():
                 if headings.get(lang) and headings[lang] not in found:
                     found.append(headings[lang])
@@ -171,6 +204,6 @@ def write_feedback(autograded_notebook: Path, student: str, folder: Path, root: 
     notebook = nbformat.read(str(autograded_notebook), as_version=4)
     rows = exercise_results(notebook, root)
     folder.mkdir(parents=True, exist_ok=True)
-    page = feedback_html(student, rows, not_run_sections(notebook))
+    page = feedback_html(student, rows, not_run_sections(notebook, root))
     (folder / FEEDBACK_FILE).write_text(page, encoding="utf-8")
     return rows

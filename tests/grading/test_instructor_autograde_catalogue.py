@@ -140,9 +140,9 @@ def test_instructor_foreign_files_removed(graded_catalogue):
 
 
 def test_instructor_inlined_model_is_told_to_call_the_functions(graded_catalogue):
-    """A gradient_check that computes J and its derivative itself fails Exercise 3 with a message, in
-    both languages, saying that the test replaced forward_propagation and backward_propagation and that
-    gradient_check must call them."""
+    """A gradient_check that computes J and its derivative itself fails Exercise 3's public test at grading too,
+    with a message, in both languages, saying which functions the test swapped in, that gradient_check must call
+    forward_propagation and backward_propagation, and what it does instead."""
     root, _, _ = graded_catalogue
     notebook = nbformat.read(str(root / "autograded" / "ex3_inlined_model" / ASSIGNMENT / NOTEBOOK_FILE), 4)
     cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "gradient_check_tests")
@@ -150,14 +150,134 @@ def test_instructor_inlined_model_is_told_to_call_the_functions(graded_catalogue
     assert len(errors) == 1 and errors[0].ename == "AssertionError", cell.outputs
     message = errors[0].evalue
     for expected in (
-        "replaced forward_propagation",
-        "and backward_propagation by",
-        "by calling forward_propagation(x, ...) and backward_propagation(x, theta)",
-        "本测试把 forward_propagation 替换为",
-        "把 backward_propagation 替换为",
-        "必须通过调用 forward_propagation(x, ...) 和 backward_propagation(x, theta)",
+        "with forward_propagation replaced by J = x * theta**3",
+        "gradient_check must get J by calling forward_propagation(x, ...)",
+        "by calling backward_propagation(x, theta)",
+        "J does not come from forward_propagation",
+        "把 forward_propagation 替换为 J = x * theta**3",
+        "gradient_check 必须通过调用 forward_propagation(x, ...) 得到 J",
+        "J 不是由 forward_propagation 得到的",
     ):
         assert expected in message, message
+
+
+# ---------------------------------------------------------------- issue 15: no surprise at grading
+PASSED_MARK = "\u2714 {}:"
+
+
+def _graded_cells(root, variant):
+    """``{exercise: (printed text, error outputs, score, maximum)}`` of one graded submission."""
+    from course.assignment import test_cell_exercise
+
+    path = root / "autograded" / variant.name / ASSIGNMENT / NOTEBOOK_FILE
+    cells = {}
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            printed = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            cells[test_cell_exercise(meta["grade_id"])] = (printed, errors)
+    return cells
+
+
+def _honest(variants):
+    """The variants of students who follow the instructions and hard-code nothing."""
+    return [v for v in variants if v in HONEST and "hardcoded" not in v.name]
+
+
+def test_instructor_no_public_pass_then_hidden_fail(graded_catalogue):
+    """No honest variant's graded cell prints "✔ … all public tests passed" (at grading, in the trusted grader)
+    and then loses points: every honest mistake the hidden tests catch, a public test names first."""
+    root, scores, _ = graded_catalogue
+    surprises = []
+    for variant in _honest(VARIANTS):
+        for exercise, (printed, _) in _graded_cells(root, variant).items():
+            score, maximum = scores[variant.name][exercise]
+            if PASSED_MARK.format(exercise) in printed and score < maximum:
+                surprises.append((variant.name, exercise, score, maximum))
+    assert surprises == []
+
+
+def test_instructor_failing_messages_print_plain_numbers(graded_catalogue):
+    """No ``np.float64(…)`` or ``array(…)`` repr in the message of any failing test of an honest variant."""
+    root, _, _ = graded_catalogue
+    messages = [
+        error.evalue
+        for variant in _honest(VARIANTS)
+        for _, errors in _graded_cells(root, variant).values()
+        for error in errors
+    ]
+    assert messages
+    assert [m for m in messages if "np.float" in m or "array(" in m] == []
+
+
+def _hidden_parts(root):
+    from course.notebooks import master_notebook
+
+    parts = []
+    for cell in master_notebook(root).cells:
+        rest = cell.source
+        while "### BEGIN HIDDEN TESTS" in rest:
+            rest = rest.split("### BEGIN HIDDEN TESTS", 1)[1]
+            part, _, rest = rest.partition("### END HIDDEN TESTS")
+            parts.append(part)
+    assert parts
+    return parts
+
+
+def _numbers(text):
+    """The values of the numbers written in ``text`` (``1e-07``, ``1e-7`` and ``0.0000001`` are one value)."""
+    import re
+
+    return {float(n) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?:e-?\d+)?(?![\w.])", text)}
+
+
+def hidden_input_values(root):
+    """The values of the literal numbers of the hidden tests that appear nowhere a student can read (the release
+    notebook, the helper modules): the hidden inputs and expected values."""
+    import ast
+
+    hidden = set()
+    for part in _hidden_parts(root):
+        for node in ast.walk(ast.parse(part)):
+            if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+                hidden.add(abs(float(node.value)))
+    return hidden - _numbers(public_text(root))
+
+
+def public_text(root):
+    """What a student can read: the release notebook's cells and the helper modules."""
+    from course.notebooks import release_notebook
+
+    texts = [c.source for c in release_notebook(root).cells]
+    texts += [(root / name).read_text(encoding="utf-8") for name in ("public_tests.py", "gc_utils.py", "testCases.py")]
+    return "\n".join(texts)
+
+
+def test_instructor_feedback_pages_show_no_hidden_test(graded_catalogue):
+    """Issue 15: the feedback page of every catalogue submission shows no source line of a hidden test (stripped,
+    8 characters or more) and none of the hidden tests' own numbers (inputs, expected values); a failed hidden
+    check shows the instructor's sentence instead (here: the untouched bonus)."""
+    import html
+    import re
+
+    from course.messages import HIDDEN_BONUS_NOT_ATTEMPTED
+
+    root, _, _ = graded_catalogue
+    lines = {line.strip() for part in _hidden_parts(root) for line in part.split("\n") if len(line.strip()) >= 8}
+    lines -= {line.strip() for line in public_text(root).split("\n")}  # also given code a student can read
+    numbers = hidden_input_values(root)
+    assert lines and {1.3, 1.7, 0.2850931566540251} & numbers == {1.3, 1.7}
+    leaks = []
+    for variant in VARIANTS:
+        page = (root / "feedback" / variant.name / ASSIGNMENT / "Gradient_Checking.html").read_text(encoding="utf-8")
+        text = html.unescape(page)
+        leaks += [(variant.name, line) for line in lines if line in text]
+        shown = _numbers(re.sub(r"<[^>]*>", " ", text))
+        leaks += [(variant.name, number) for number in sorted(numbers & shown)]
+    assert leaks == []
+    untouched = (root / "feedback" / "untouched" / ASSIGNMENT / "Gradient_Checking.html").read_text(encoding="utf-8")
+    assert all(html.escape(part) in untouched for part in HIDDEN_BONUS_NOT_ATTEMPTED.text().split("\n"))
 
 
 def run_guarded(folder, *sources, **options):

@@ -1004,6 +1004,73 @@ VARIANTS = [
         NO_EX4,
         {"gradient_check_n": [(N_GRADAPPROX_ZEROS, "    gradapprox = np.zeros(num_parameters)\n")]},
     ),
+    # Mistakes of the 55 real solutions of issue 15 that the public tests once missed: each is now named by a
+    # public test (tests/grading/test_instructor_autograde_catalogue.py checks that no honest variant passes a
+    # public test and then loses points at grading).
+    variant(
+        "ex2_divides_by_theta",
+        "dtheta = forward_propagation(x, theta) / theta: fails at theta = 0",
+        NO_EX2,
+        {"backward_propagation": [(BP, "    dtheta = forward_propagation(x, theta) / theta\n")]},
+    ),
+    variant(
+        "ex3_grad_is_x",
+        "grad = x instead of calling backward_propagation",
+        NO_EX3,
+        {"gradient_check": [(GC_GRAD, "    grad = x\n")]},
+    ),
+    variant(
+        "ex3_backward_of_gradapprox",
+        "grad = backward_propagation(x, gradapprox)",
+        NO_EX3,
+        {"gradient_check": [(GC_GRAD, "    grad = backward_propagation(x, gradapprox)\n")]},
+    ),
+    variant(
+        "ex3_inlined_forward",
+        "J_plus = theta_plus * x instead of calling forward_propagation; grad right",
+        NO_EX3,
+        {
+            "gradient_check": [
+                (GC_JPLUS, "    J_plus = theta_plus * x\n"),
+                (GC_JMINUS, "    J_minus = theta_minus * x\n"),
+            ]
+        },
+    ),
+    variant(
+        "ex4_global_cache",
+        "grad from the notebook's backward_propagation_n(X, Y, cache), its global cache, not the gradients argument",
+        NO_EX4,
+        {
+            "gradient_check_n": [
+                (
+                    "    grad = gradients_to_vector(gradients)\n",
+                    "    grad = gradients_to_vector(backward_propagation_n(X, Y, cache))\n",
+                )
+            ]
+        },
+    ),
+    variant(
+        "ex4_inlined_forward",
+        "the cost computed by a function of the student's own instead of calling forward_propagation_n",
+        NO_EX4,
+        merge(
+            prepend(
+                "gradient_check_n",
+                "def my_cost(X, Y, theta):\n"
+                "    p = vector_to_dictionary(theta)\n"
+                '    A1 = np.maximum(0, np.dot(p["W1"], X) + p["b1"])\n'
+                '    A2 = np.maximum(0, np.dot(p["W2"], A1) + p["b2"])\n'
+                '    A3 = 1 / (1 + np.exp(-(np.dot(p["W3"], A2) + p["b3"])))\n'
+                "    return np.mean(-Y * np.log(A3) - (1 - Y) * np.log(1 - A3))\n\n\n",
+            ),
+            {
+                "gradient_check_n": [
+                    (N_J_PLUS, "        J_plus[i] = my_cost(X, Y, theta_plus)\n"),
+                    (N_J_MINUS, "        J_minus[i] = my_cost(X, Y, theta_minus)\n"),
+                ]
+            },
+        ),
+    ),
     # ---------------------------------------------------------------- tampering: gains nothing
     variant(
         "tamper_numpy_in_solution",

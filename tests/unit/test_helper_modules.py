@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from support.course import REPO, reference_difference_n
+from support.course import REPO
 
 import gc_utils
 import public_tests
@@ -189,8 +189,21 @@ def _correct_functions():
         grad = backward_propagation(x, theta)
         return np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
 
+    forward_propagation_n = public_tests.forward_propagation_n
+
     def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False):
-        return reference_difference_n(parameters, gradients, X, Y, epsilon)
+        # Every cost from forward_propagation_n, as the instructions ask (the public test swaps it).
+        theta, _ = gc_utils.dictionary_to_vector(parameters)
+        grad = gc_utils.gradients_to_vector(gradients)
+        approx = np.zeros_like(theta)
+        for i in range(theta.shape[0]):
+            plus, minus = np.copy(theta), np.copy(theta)
+            plus[i] += epsilon
+            minus[i] -= epsilon
+            j_plus = forward_propagation_n(X, Y, gc_utils.vector_to_dictionary(plus))[0]
+            j_minus = forward_propagation_n(X, Y, gc_utils.vector_to_dictionary(minus))[0]
+            approx[i] = (j_plus - j_minus) / (2 * epsilon)
+        return np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
 
     return {
         "forward_propagation": forward_propagation,

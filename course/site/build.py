@@ -4,7 +4,12 @@ Built from the master notebook, with no network needed to build or to read it:
 
 - ``student.html``: the student edition (exercises as stubs, no outputs: what the release shows);
 - ``worked.html``: the worked edition (the master notebook executed: solutions and real outputs);
-- ``index.html``: the landing page; ``download/gradient_checking.zip``: the release notebook and helpers.
+- ``index.html``: the landing page; ``download/gradient_checking.zip``: the release folder (notebook, helper
+  modules, figures) with a ``requirements.txt`` at the course's versions.
+
+The timing cell (tagged ``timing``) gives different numbers on every run, and a build must give the same
+bytes every time: the worked edition shows, labelled as such, the run recorded in
+``course/site/files/recorded_runs.json`` by ``python -m course site --record-timing``.
 
 Hidden tests appear in neither edition. Math is rendered to HTML at build time by the vendored
 KaTeX (run in-process by the ``quickjs`` package); the site ships KaTeX's CSS and fonts only.
@@ -13,6 +18,8 @@ Narrative cells carry their language (``metadata.lang``); a client-side toggle s
 """
 
 import argparse
+import hashlib
+import json
 import shutil
 import tempfile
 import zipfile
@@ -20,7 +27,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ClearOutputPreprocessor
+from nbconvert.preprocessors import ClearOutputPreprocessor, CoalesceStreamsPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 from traitlets.config import Config
 
@@ -28,6 +35,7 @@ from course.assignment import (
     ASSIGNMENT,
     HELPER_FILES,
     NOTEBOOK_FILE,
+    VARYING_OUTPUT_TAG,
     release_folder,
     require_course_root,
     source_folder,
@@ -36,8 +44,12 @@ from course.cli import add_command
 from course.messages import (
     CMD_SITE,
     HELP_SITE_OUT,
+    HELP_SITE_RECORD,
     NOT_A_SOURCE_FILE,
     RELEASE_INCOMPLETE,
+    RELEASE_ONE_LANGUAGE,
+    RUN_NOT_RECORDED,
+    RUN_RECORDED,
     SITE_STUDENT_EDITION,
     SITE_WORKED_EDITION,
     SITE_WRITTEN,
@@ -45,6 +57,8 @@ from course.messages import (
     CourseError,
 )
 from course.notebooks import (
+    LANGUAGES,
+    cell_language,
     delimiters,
     error_outputs,
     execute,
@@ -53,7 +67,7 @@ from course.notebooks import (
     nbgrader_config,
     normalize_outputs,
 )
-from course.site.render import PageRenderer, katex_stylesheet, pygments_stylesheet, render_page
+from course.site.render import RECORDED_RUN, PageRenderer, katex_stylesheet, pygments_stylesheet, render_page
 
 SITE_DIR = "site"
 FILES_DIR = Path(__file__).resolve().parent / "files"
@@ -66,6 +80,25 @@ RUN_FOLDER_PLACEHOLDER = "<course>"
 DOWNLOAD_ZIP = ASSIGNMENT + ".zip"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_FILE_MODE = 0o644
+#: Files and folders of the release folder left out of the download.
+NOT_DOWNLOADED = ("__pycache__", ".ipynb_checkpoints")
+#: The course's requirements, whose pins (and the constraints file they name) the download ships.
+REQUIREMENTS_FILE = "requirements.txt"
+#: The header of the download's requirements file (its own folder: no repository, no instructor tools).
+DOWNLOAD_REQUIREMENTS_HEADER = (
+    "# Gradient checking: what the notebook needs, at the versions of the course (Python 3.11 or newer).",
+    "# 梯度检查：运行 notebook 所需的软件包，版本与课程一致（Python 3.11 及以上）。",
+    "# In this folder / 在本文件夹中：  pip install -r requirements.txt",
+    "# The constraints file locks every package these pull in. / 约束文件锁定这些包引入的全部依赖。",
+    "# Then, once, keep only the student's nbgrader tools and turn off JupyterLab's news pop-up (this venv only):",
+    "# 然后运行一次下面的命令：只保留学生用的 nbgrader 工具，并关闭 JupyterLab 的新闻弹窗（只影响这个虚拟环境）：",
+)
+#: In the header of requirements.txt, the prefix of each of the student's JupyterLab set-up commands.
+SETUP_COMMAND_PREFIX = "#   jupyter "
+#: The recorded output of the cells tagged VARYING_OUTPUT_TAG (see the module docstring).
+RECORDED_RUNS = FILES_DIR / "recorded_runs.json"
+#: The title of the site (English, Chinese).
+SITE_TITLE = ("Gradient checking", "梯度检查")
 #: The editions: file name -> (English title, Chinese title).
 EDITIONS = {
     "student.html": ("Student edition", "学生版"),
@@ -93,29 +126,36 @@ def strip_solution_delimiters(notebook: nbformat.NotebookNode, root: Path) -> nb
     return notebook
 
 
-def execute_in_copy(notebook: nbformat.NotebookNode, assignment_folder: str | Path) -> nbformat.NotebookNode:
-    """Run ``notebook`` in a temporary copy of ``assignment_folder``; raise CourseError if a cell fails."""
+def execute_in_copy(
+    notebook: nbformat.NotebookNode, assignment_folder: str | Path, keep_varying: bool = False
+) -> nbformat.NotebookNode:
+    """Run ``notebook`` in a temporary copy of ``assignment_folder``; raise CourseError if a cell fails.
+    The outputs of the timing cells are cleared unless ``keep_varying``."""
     with tempfile.TemporaryDirectory(prefix="course-site-") as scratch:
         folder = Path(scratch) / ASSIGNMENT
         shutil.copytree(
             assignment_folder,
             folder,
             symlinks=False,
-            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
+            ignore=shutil.ignore_patterns(*NOT_DOWNLOADED),
         )
         execute(notebook, folder, CELL_TIMEOUT)
-        scrub_run_folder(notebook, str(folder))
+        scrub_run_folder(notebook, str(folder), keep_varying)
     failures = error_outputs(notebook)
     if failures:
         raise CourseError(WORKED_EDITION_FAILS.format(failures=failures))
     return notebook
 
 
-def scrub_run_folder(notebook: nbformat.NotebookNode, folder: str) -> None:
+def scrub_run_folder(notebook: nbformat.NotebookNode, folder: str, keep_varying: bool = False) -> None:
     """Replace the temporary run folder by a placeholder in text outputs; drop run timestamps and
-    run-to-run variations (notebooks.normalize_outputs) (in place)."""
+    run-to-run variations (notebooks.normalize_outputs: the timing cells' outputs, unless ``keep_varying``)
+    (in place)."""
+    varying = {id(cell): cell.outputs for cell in timing_cells(notebook)} if keep_varying else {}
     normalize_outputs(notebook)
     for cell in notebook.cells:
+        if id(cell) in varying:
+            cell.outputs = varying[id(cell)]
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
             if "text" in output:
@@ -123,36 +163,141 @@ def scrub_run_folder(notebook: nbformat.NotebookNode, folder: str) -> None:
             for mime, value in output.get("data", {}).items():
                 if isinstance(value, str) and mime.startswith("text/"):
                     output.data[mime] = value.replace(folder, RUN_FOLDER_PLACEHOLDER)
+    if varying:
+        CoalesceStreamsPreprocessor().preprocess(notebook, {})
+
+
+def timing_cells(notebook: nbformat.NotebookNode) -> list:
+    """The code cells tagged VARYING_OUTPUT_TAG: their outputs change from run to run."""
+    return [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and VARYING_OUTPUT_TAG in cell.metadata.get("tags", [])
+    ]
+
+
+def code_digest(cell: nbformat.NotebookNode) -> str:
+    """SHA-256 of a cell's source: a recorded run belongs to exactly this code."""
+    return hashlib.sha256(cell.source.encode("utf-8")).hexdigest()
+
+
+def prepared_worked_edition(master: nbformat.NotebookNode, config: Config, root: Path) -> nbformat.NotebookNode:
+    """The master notebook with hidden tests removed, solution delimiters deleted and no outputs (not run)."""
+    notebook = nbformat.from_dict(master)
+    notebook, _ = ClearHiddenTests(config=config).preprocess(notebook, {})
+    strip_solution_delimiters(notebook, root)
+    ClearOutputPreprocessor().preprocess(notebook, {})
+    return notebook
+
+
+def recorded_runs(notebook: nbformat.NotebookNode, path: Path = RECORDED_RUNS) -> dict:
+    """``{cell id: outputs}``: the recorded run of each timing cell of ``notebook``, read from ``path``;
+    CourseError if a timing cell has no run recorded for its current code."""
+    runs = json.loads(path.read_text(encoding="utf-8"))["cells"] if path.is_file() else {}
+    shown = {}
+    for cell in timing_cells(notebook):
+        run = runs.get(cell.get("id"))
+        if not run or run["source_sha256"] != code_digest(cell):
+            raise CourseError(RUN_NOT_RECORDED.format(cell=cell.get("id"), tag=VARYING_OUTPUT_TAG, path=path))
+        shown[cell.get("id")] = [nbformat.from_dict(output) for output in run["outputs"]]
+    return shown
+
+
+def show_recorded_runs(notebook: nbformat.NotebookNode, runs: dict) -> None:
+    """Give each timing cell its recorded outputs, marked for the page to label them (in place)."""
+    for cell in timing_cells(notebook):
+        cell.outputs = runs[cell.get("id")]
+        cell.metadata[RECORDED_RUN] = True
 
 
 def worked_edition(
     master: nbformat.NotebookNode, config: Config, assignment_folder: str | Path, root: Path
 ) -> nbformat.NotebookNode:
-    """The master notebook with hidden tests removed, solution delimiters deleted, then executed."""
-    notebook = nbformat.from_dict(master)
-    notebook, _ = ClearHiddenTests(config=config).preprocess(notebook, {})
-    strip_solution_delimiters(notebook, root)
-    ClearOutputPreprocessor().preprocess(notebook, {})
-    return execute_in_copy(notebook, assignment_folder)
+    """The master notebook with hidden tests removed, solution delimiters deleted, then executed; the timing
+    cells show their recorded run."""
+    notebook = prepared_worked_edition(master, config, root)
+    runs = recorded_runs(notebook)  # before the long part: a missing recording stops the build at once
+    execute_in_copy(notebook, assignment_folder)
+    show_recorded_runs(notebook, runs)
+    return notebook
+
+
+def record_runs(root: Path, path: Path = RECORDED_RUNS, log: Callable[..., None] = print) -> dict:
+    """Run the worked edition on this machine and write the outputs of its timing cells to ``path``
+    (``python -m course site --record-timing``); return what was written."""
+    notebook = prepared_worked_edition(master_notebook(root), nbgrader_config(root), root)
+    execute_in_copy(notebook, source_folder(root), keep_varying=True)
+    record = {
+        "command": "python -m course site --record-timing",
+        "cells": {
+            cell.get("id"): {"source_sha256": code_digest(cell), "outputs": cell.outputs}
+            for cell in timing_cells(notebook)
+        },
+    }
+    path.write_text(json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    log(RUN_RECORDED.format(cells=", ".join(record["cells"]), path=path).inline())
+    return record
+
+
+def student_setup_commands(root: Path) -> list[str]:
+    """The student's JupyterLab set-up commands as the header of the course's requirements.txt gives them
+    (lines ``#   jupyter ...``, a trailing backslash continuing on the next comment line), one string each."""
+    text = (root / REQUIREMENTS_FILE).read_text(encoding="utf-8")
+    commands = []
+    for line in text.replace("\\\n#", " ").splitlines():
+        if line.startswith(SETUP_COMMAND_PREFIX):
+            commands.append(" ".join(line[1:].split()))
+    return commands
+
+
+def download_requirements(root: Path) -> dict[str, bytes]:
+    """``{file name: content}``: the download's requirements file (the pins of the course's
+    requirements.txt, under a header of its own) and the constraints files it names (as they are)."""
+    lines = [*DOWNLOAD_REQUIREMENTS_HEADER, *("#   " + command for command in student_setup_commands(root))]
+    files = {}
+    for line in (root / REQUIREMENTS_FILE).read_text(encoding="utf-8").splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        option, _, value = line.partition(" ")
+        if option in ("-c", "--constraint") and value.strip():
+            name = Path(value.strip()).name
+            files[name] = (root / value.strip()).read_bytes()
+            line = "{} {}".format(option, name)
+        lines.append(line)
+    return {REQUIREMENTS_FILE: ("\n".join(lines) + "\n").encode("utf-8"), **files}
 
 
 def write_download(root: Path, out: Path) -> tuple[str, list[str]]:
-    """Zip the release notebook and its helper modules into ``out/download/``; return (zip name, members).
+    """Zip the release folder (notebook, helper modules, figures) and the requirements of the course into
+    ``out/download/``; return (zip name, members).
 
-    The zip is deterministic: fixed member order, dates and permissions."""
+    The zip is deterministic: fixed member order, dates and permissions. A one-language release (``course
+    release --lang``) is refused: the site's download is the bilingual notebook."""
     release = release_folder(root)
-    names = [NOTEBOOK_FILE, *HELPER_FILES]
-    missing = [name for name in names if not (release / name).is_file()]
+    missing = [name for name in (NOTEBOOK_FILE, *HELPER_FILES) if not (release / name).is_file()]
     if missing:
         raise CourseError(RELEASE_INCOMPLETE.format(assignment=ASSIGNMENT, names=", ".join(missing)))
+    languages = {cell_language(cell) for cell in nbformat.read(str(release / NOTEBOOK_FILE), as_version=4).cells}
+    if len(languages & set(LANGUAGES)) == 1:
+        (lang,) = languages & set(LANGUAGES)
+        raise CourseError(RELEASE_ONE_LANGUAGE.format(assignment=ASSIGNMENT, lang=lang))
+    others = sorted(
+        path.relative_to(release).as_posix()
+        for path in release.rglob("*")
+        if path.is_file() and not set(path.relative_to(release).parts) & set(NOT_DOWNLOADED)
+    )
+    others = [name for name in others if name not in (NOTEBOOK_FILE, *HELPER_FILES)]
+    files = {name: (release / name).read_bytes() for name in [NOTEBOOK_FILE, *HELPER_FILES, *others]}
+    files.update(download_requirements(root))
     (out / "download").mkdir(parents=True)
     with zipfile.ZipFile(out / "download" / DOWNLOAD_ZIP, "w") as archive:
-        for name in names:
+        for name, content in files.items():
             member = zipfile.ZipInfo("{}/{}".format(ASSIGNMENT, name), date_time=ZIP_DATE)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = ZIP_FILE_MODE << 16
-            archive.writestr(member, (release / name).read_bytes())
-    return DOWNLOAD_ZIP, ["{}/{}".format(ASSIGNMENT, name) for name in names]
+            archive.writestr(member, content)
+    return DOWNLOAD_ZIP, ["{}/{}".format(ASSIGNMENT, name) for name in files]
 
 
 def copy_assets(out: Path) -> None:
@@ -182,16 +327,35 @@ def copy_images(images: Iterable[str], assignment_folder: str | Path, out: Path)
         shutil.copyfile(source, target)
 
 
-def render_edition(renderer: PageRenderer, staging: Path, name: str, notebook: nbformat.NotebookNode) -> None:
-    """Write the page of one edition of the notebook."""
+def render_edition(
+    renderer: PageRenderer,
+    staging: Path,
+    name: str,
+    notebook: nbformat.NotebookNode,
+    download: tuple[str, list[str]],
+) -> None:
+    """Write the page of one edition of the notebook (it links to the download)."""
     render_page(
-        renderer, "edition", staging / name, notebook=notebook, page=name, title=EDITIONS[name], editions=EDITIONS
+        renderer,
+        "edition",
+        staging / name,
+        notebook=notebook,
+        page=name,
+        title=EDITIONS[name],
+        editions=EDITIONS,
+        download=download,
+        site_title=SITE_TITLE,
     )
 
 
-def build_site(root: str | Path, out: str | Path, log: Callable[..., None] = print) -> list[str]:
-    """Build the whole site of the course at ``root`` into ``out`` (replaced); return the page names."""
+def build_site(
+    root: str | Path, out: str | Path, log: Callable[..., None] = print, record_timing: bool = False
+) -> list[str]:
+    """Build the whole site of the course at ``root`` into ``out`` (replaced); return the page names.
+    With ``record_timing``, first record a new run of the timing cells (``record_runs``)."""
     root = require_course_root(root)
+    if record_timing:
+        record_runs(root, log=log)
     out = Path(out).resolve()
     assignment_folder = source_folder(root)
     master, config = master_notebook(root), nbgrader_config(root)
@@ -209,14 +373,16 @@ def build_site(root: str | Path, out: str | Path, log: Callable[..., None] = pri
             staging / "index.html",
             page="index.html",
             notebook=master,
-            title=("Gradient checking", "梯度检查"),
+            title=SITE_TITLE,
             editions=EDITIONS,
             download=download,
+            site_title=SITE_TITLE,
+            setup=student_setup_commands(root),
         )
-        render_edition(renderer, staging, "student.html", pages["student.html"])
+        render_edition(renderer, staging, "student.html", pages["student.html"], download)
         log(SITE_WORKED_EDITION.inline())
         pages["worked.html"] = worked_edition(master, config, assignment_folder, root)
-        render_edition(renderer, staging, "worked.html", pages["worked.html"])
+        render_edition(renderer, staging, "worked.html", pages["worked.html"], download)
         copy_images(renderer.images, assignment_folder, staging)
         copy_assets(staging)
         if out.exists():
@@ -228,7 +394,7 @@ def build_site(root: str | Path, out: str | Path, log: Callable[..., None] = pri
 
 def _run(args):
     root = require_course_root(args.course)
-    build_site(root, args.out or root / SITE_DIR)
+    build_site(root, args.out or root / SITE_DIR, record_timing=args.record_timing)
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -241,3 +407,4 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         _run,
     )
     parser.add_argument("--out", default=None, metavar="DIR", help=HELP_SITE_OUT.inline())
+    parser.add_argument("--record-timing", action="store_true", help=HELP_SITE_RECORD.inline())

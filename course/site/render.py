@@ -8,6 +8,7 @@ an element of class ``lang-en``/``lang-zh``, which the page's toggle shows or hi
 import base64
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -22,12 +23,20 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from course.messages import BAD_CELL_LANGUAGE, IMAGE_NOT_RELATIVE, KATEX_FAILED, CourseError
+from course.messages import IMAGE_NOT_RELATIVE, KATEX_FAILED, CourseError
+from course.notebooks import cell_language
 
 FILES_DIR = Path(__file__).resolve().parent / "files"
 KATEX_JS = Path(__file__).resolve().parent / "vendor" / "katex" / "katex.min.js"
-#: The languages a narrative cell may have: metadata.lang -> value of the HTML lang attribute.
-LANGUAGES = {"en": "en", "zh": "zh-Hans"}
+#: The language of a narrative cell (course.notebooks.LANGUAGES) -> value of the HTML lang attribute.
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+#: Cell metadata key the build sets on a code cell whose outputs are a recorded run (not this build's run),
+#: and the label the page shows above those outputs (English, Chinese).
+RECORDED_RUN = "site_recorded_run"
+RECORDED_RUN_LABEL = (
+    "Recorded run on the course's build machine; your numbers will differ.",
+    "这是在课程构建机器上录制的一次运行，你运行时的数字会不同。",
+)
 #: Heading levels listed in a page's table of contents.
 TOC_LEVELS = ("h1", "h2", "h3")
 #: Output MIME types in order of preference (richest first).
@@ -148,15 +157,13 @@ class PageRenderer:
         """HTML of a markdown cell, wrapped with its language class if it has one."""
         self.markdown_renderer.start_cell(cell)
         body = self.markdown.render(cell.source)
-        lang = cell.metadata.get("lang")
+        lang = cell_language(cell)
         if lang == "zh":
             body = join_cjk_lines(body)
         if lang is None:
             return '<section class="cell markdown" id="cell-{}">\n{}</section>\n'.format(cell.get("id"), body)
-        if lang not in LANGUAGES:
-            raise CourseError(BAD_CELL_LANGUAGE.format(cell=cell.get("id"), languages=list(LANGUAGES), lang=lang))
         return '<section class="cell markdown lang-{0}" lang="{1}" id="cell-{2}">\n{3}</section>\n'.format(
-            lang, LANGUAGES[lang], cell.get("id"), body
+            lang, HTML_LANG[lang], cell.get("id"), body
         )
 
     def code_cell(self, cell: nbformat.NotebookNode) -> str:
@@ -166,7 +173,12 @@ class PageRenderer:
             '<div class="input">{}</div>'.format(highlight(cell.source, PythonLexer(), self.highlighter)),
         ]
         outputs = [self.output(output) for output in cell.get("outputs", [])]
-        if outputs:
+        if outputs and cell.metadata.get(RECORDED_RUN):
+            label = '<p class="recorded-run"><span class="lang-en" lang="en">{}</span><span class="lang-zh" lang="{}">{}</span></p>'
+            english, chinese = (html.escape(text) for text in RECORDED_RUN_LABEL)
+            outputs.insert(0, label.format(english, HTML_LANG["zh"], chinese))
+            parts.append('<div class="outputs recorded">{}</div>'.format("".join(outputs)))
+        elif outputs:
             parts.append('<div class="outputs">{}</div>'.format("".join(outputs)))
         parts.append("</section>\n")
         return "".join(parts)
@@ -228,16 +240,27 @@ def render_page(
     page: str,
     title: tuple[str, str],
     editions: dict[str, tuple[str, str]],
+    download: tuple[str, list[str]],
+    site_title: tuple[str, str],
     notebook: nbformat.NotebookNode | None = None,
-    download: tuple[str, list[str]] | None = None,
+    setup: Sequence[str] = (),
 ) -> None:
-    """Write page ``path``: ``kind`` "edition" shows ``notebook``; "index" is the landing page."""
+    """Write page ``path``: ``kind`` "edition" shows ``notebook``; "index" is the landing page (``title`` is
+    the site's), whose install steps end with the student's JupyterLab ``setup`` commands. Every page links
+    to ``download`` (zip name, members)."""
     if kind == "edition":
         body = renderer.notebook_body(notebook)
     else:
-        body = renderer.template("index_body.html.j2", editions=editions, download=download)
+        body = renderer.template("index_body.html.j2", editions=editions, download=download, setup=setup)
     text = renderer.template(
-        "page.html.j2", body=body, toc=table_of_contents(body), page=page, title=title, editions=editions
+        "page.html.j2",
+        body=body,
+        toc=table_of_contents(body),
+        page=page,
+        title=title,
+        site_title=site_title,
+        editions=editions,
+        download=download,
     )
     Path(path).write_text(text, encoding="utf-8")
 

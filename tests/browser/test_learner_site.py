@@ -1,6 +1,7 @@
 """The self-learner site (``python -m course site``): built from the master notebook, current,
-reproducible, without hidden tests; and, in headless Chromium, offline, with rendered math, a
-working language toggle, loading images and Chinese text in a CJK font.
+reproducible, without hidden tests, with a recorded run of the timing cell; and, in headless Chromium,
+offline, with rendered math, a working language toggle, loading images, Chinese text in a CJK font,
+and, on a 390 px phone, no page wider than the screen and a folded contents panel.
 
 Screenshots of both languages go to ``test-artifacts/`` (git-ignored).
 """
@@ -8,11 +9,13 @@ Screenshots of both languages go to ``test-artifacts/`` (git-ignored).
 import base64
 import functools
 import http.server
+import json
 import math
 import re
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,7 +30,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from support.jupyterlab_browser import launch_chromium  # noqa: E402
 
-from course.site.build import EDITIONS, SITE_DIR  # noqa: E402
+from course.assignment import VARYING_OUTPUT_TAG  # noqa: E402
+from course.messages import CourseError  # noqa: E402
+from course.notebooks import master_notebook, nbgrader_config  # noqa: E402
+from course.site.build import (  # noqa: E402
+    DOWNLOAD_ZIP,
+    EDITIONS,
+    RECORDED_RUNS,
+    SITE_DIR,
+    SITE_TITLE,
+    prepared_worked_edition,
+    record_runs,
+    recorded_runs,
+    student_setup_commands,
+)
+from course.site.render import RECORDED_RUN_LABEL  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -43,6 +60,14 @@ OUTPUT_RTOL = 1e-6
 #: The figure a test adds to a copy of the course: its path next to the notebook, and its size in inches.
 TEST_FIGURE = "images/site_test_figure.png"
 TEST_FIGURE_INCHES = (2, 1)
+#: Browser windows: a desktop, and a phone 390 CSS pixels wide (an iPhone 12 to 15).
+DESKTOP = {"width": 1200, "height": 900}
+PHONE = {"width": 390, "height": 844}
+#: A line of the timing cell's table: P, and how many backprops the full numerical gradient costs.
+TIMING_LINE = re.compile(r"^P =\s*(\d+):.*=\s*(\d+)$", re.MULTILINE)
+#: The orders of magnitude the text after the timing cell quotes (its words in each language) for the cost of
+#: the numerical gradient, in backprops, at the smallest and the largest P: (P, en, zh, lowest, highest).
+QUOTED_COSTS = ((47, "hundreds", "数百", 100, 1_000), (5601, "tens of thousands", "数万", 10_000, 100_000))
 
 
 # ---------------------------------------------------------------------------- building
@@ -198,6 +223,116 @@ def test_learner_site_copies_referenced_figures(figure_site):
         assert sources.count(TEST_FIGURE) == 2 and any(s.startswith("data:image/png;base64,") for s in sources)
 
 
+def test_learner_site_page_titles_name_the_site_once(built_site):
+    site_title = "{} · {}".format(*SITE_TITLE)
+    assert soup(built_site, "index.html").title.get_text() == site_title
+    for page, names in EDITIONS.items():
+        assert soup(built_site, page).title.get_text() == "{} · {} — {}".format(*names, site_title)
+
+
+def words(element):
+    """The text of an HTML element, its whitespace runs made single spaces."""
+    return " ".join(element.get_text(" ").split())
+
+
+def test_learner_index_names_the_bonus_and_the_requirements_file(built_site):
+    """The index says four graded exercises plus an optional bonus (in both languages), lists what the zip
+    holds, and its install steps install the zip's requirements file, then run the student's JupyterLab
+    set-up of requirements.txt (only the student's nbgrader tools, no news pop-up)."""
+    index = soup(built_site, "index.html")
+    setup_commands = student_setup_commands(REPO)
+    assert len(setup_commands) == 2 and all(command.startswith("jupyter ") for command in setup_commands)
+    english, chinese = (words(index.select_one("section." + lang)) for lang in ("lang-en", "lang-zh"))
+    assert "four graded exercises" in english and "optional bonus exercise" in english
+    assert "四个计分练习" in chinese and "选做的附加练习" in chinese
+    with zipfile.ZipFile(built_site / "download" / DOWNLOAD_ZIP) as archive:
+        members = archive.namelist()
+    for lang in ("lang-en", "lang-zh"):
+        section = index.select_one("section." + lang)
+        assert "pip install -r requirements.txt" in section.get_text(), lang
+        install = section.select_one("pre").get_text()
+        assert [line for line in install.splitlines() if line.startswith("jupyter ")] == setup_commands, lang
+        assert [li.get_text() for li in section.select(".downloads li")] == members, lang
+    assert "gradient_checking/requirements.txt" in members
+    assert [m for m in members if m.startswith("gradient_checking/images/")], "the download ships no figures"
+
+
+def timing_cells(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code" and VARYING_OUTPUT_TAG in c.metadata.get("tags", [])]
+
+
+def test_learner_worked_edition_shows_the_recorded_timing_run(built_site):
+    """The timing cell of the worked edition shows the recorded run (its table and its plot), labelled as
+    such in both languages; the student edition shows no output, as the release."""
+    recorded = json.loads(RECORDED_RUNS.read_text(encoding="utf-8"))["cells"]
+    cells = [c.get("id") for c in timing_cells(nbformat.read(str(source_notebook_path()), as_version=4))]
+    assert cells, "the master notebook should have a timing cell"
+    worked = soup(built_site, "worked.html")
+    assert len(worked.select(".outputs.recorded")) == len(cells)
+    for cell_id in cells:
+        outputs = worked.select_one("#cell-{} .outputs.recorded".format(cell_id))
+        label = outputs.select_one(".recorded-run")
+        assert (label.select_one(".lang-en").get_text(), label.select_one(".lang-zh").get_text()) == RECORDED_RUN_LABEL
+        runs = recorded[cell_id]["outputs"]
+        texts = [output["text"] for output in runs if output["output_type"] == "stream"]
+        assert texts and [text for text in texts if text not in outputs.get_text()] == []
+        pngs = [
+            output["data"]["image/png"].replace("\n", "") for output in runs if "image/png" in output.get("data", {})
+        ]
+        assert [img["src"] for img in outputs.select("img")] == ["data:image/png;base64," + png for png in pngs]
+        assert soup(built_site, "student.html").select_one("#cell-{}".format(cell_id)).select(".outputs") == []
+
+
+def test_learner_recorded_timing_run_has_the_orders_of_magnitude_the_text_quotes():
+    """The text after the timing cell quotes, in both languages, what a full numerical gradient costs in
+    backprops at the smallest and the largest P; the recorded run shows the same orders of magnitude."""
+    master = nbformat.read(str(source_notebook_path()), as_version=4)
+    recorded = json.loads(RECORDED_RUNS.read_text(encoding="utf-8"))["cells"]
+    (cell,) = timing_cells(master)
+    text = "".join(
+        output["text"] for output in recorded[cell.get("id")]["outputs"] if output["output_type"] == "stream"
+    )
+    ratios = {int(size): int(ratio) for size, ratio in TIMING_LINE.findall(text)}
+    assert list(ratios.values()) == sorted(ratios.values()), "the cost should grow with P"
+    after = master.cells[master.cells.index(cell) + 1 :]
+    english = next(c.source for c in after if c.metadata.get("lang") == "en")
+    chinese = next(c.source for c in after if c.metadata.get("lang") == "zh")
+    for size, en, zh, lowest, highest in QUOTED_COSTS:
+        assert "$P = {}$".format(size) in english and en in english and zh in chinese, (size, en, zh)
+        assert lowest <= ratios[size] < highest, (size, ratios)
+
+
+def test_learner_record_timing_records_a_run_of_the_current_code(course_copy, tmp_path):
+    """``record_runs`` (``python -m course site --record-timing``) records the timing cell's table and plot for
+    its current code; once that code changes, the recording no longer counts."""
+    path = tmp_path / "recorded_runs.json"
+    record_runs(course_copy, path, log=lambda message: None)
+    notebook = prepared_worked_edition(master_notebook(course_copy), nbgrader_config(course_copy), course_copy)
+    runs = recorded_runs(notebook, path)
+    (cell,) = timing_cells(notebook)
+    text = "".join(output.text for output in runs[cell.get("id")] if output.output_type == "stream")
+    sizes = [int(size) for size, _ in TIMING_LINE.findall(text)]
+    assert {size for size, *_ in QUOTED_COSTS} <= set(sizes), text
+    assert [output for output in runs[cell.get("id")] if "image/png" in output.get("data", {})]
+    cell.source += "\n"
+    with pytest.raises(CourseError, match="--record-timing"):
+        recorded_runs(notebook, path)
+
+
+def test_learner_site_refuses_a_stale_timing_run(course_copy, tmp_path):
+    path = source_notebook_path(course_copy)
+    notebook = nbformat.read(str(path), as_version=4)
+    timing_cells(notebook)[0].source += "\nprint('changed')"
+    nbformat.write(notebook, str(path))
+    result = subprocess.run(
+        [sys.executable, "-m", "course", "site", "--course", str(course_copy), "--out", str(tmp_path / "out")],
+        cwd=str(course_copy),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "--record-timing" in result.stderr and not (tmp_path / "out").exists()
+
+
 def test_learner_site_refuses_network_images(course_copy, tmp_path):
     path = source_notebook_path(course_copy)
     notebook = nbformat.read(str(path), as_version=4)
@@ -250,10 +385,10 @@ class Visit:
     """A browser context on one local site that aborts and records every request elsewhere,
     and records page errors."""
 
-    def __init__(self, browser, base_url, locale="en-US"):
+    def __init__(self, browser, base_url, locale="en-US", viewport=DESKTOP):
         self.base_url = base_url
         self.foreign, self.errors = [], []
-        self.context = browser.new_context(locale=locale, viewport={"width": 1200, "height": 900})
+        self.context = browser.new_context(locale=locale, viewport=viewport)
         self.context.route("**/*", self.guard)
 
     def guard(self, route):
@@ -278,11 +413,11 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, serve):
-    """``visit(folder, locale)`` -> Visit; each one fails the test if it requested anything non-local."""
+    """``visit(folder, locale, viewport)`` -> Visit; each one fails the test if it requested anything non-local."""
     visits = []
 
-    def start(folder, locale="en-US"):
-        visits.append(Visit(browser, serve(folder), locale))
+    def start(folder, locale="en-US", viewport=DESKTOP):
+        visits.append(Visit(browser, serve(folder), locale, viewport))
         return visits[-1]
 
     yield start
@@ -349,8 +484,10 @@ def test_learner_site_toggle_hides_and_shows_languages(built_site, visit, page_n
         choose_language(page, mode)
         assert visible(page, "main .lang-en")[0] == (visible(page, "main .lang-en")[1] if shown_en else 0), mode
         assert visible(page, "main .lang-zh")[0] == (visible(page, "main .lang-zh")[1] if shown_zh else 0), mode
-        assert visible(page, ".toc .lang-en")[0] == (visible(page, ".toc .lang-en")[1] if shown_en else 0), mode
-        assert visible(page, ".toc .lang-zh")[0] == (visible(page, ".toc .lang-zh")[1] if shown_zh else 0), mode
+        # The contents panel's title and entries (its phone-only button is hidden on a desktop).
+        toc_en, toc_zh = ".toc h2 .lang-en, .toc li.lang-en", ".toc h2 .lang-zh, .toc li.lang-zh"
+        assert visible(page, toc_en)[0] == (visible(page, toc_en)[1] if shown_en else 0), mode
+        assert visible(page, toc_zh)[0] == (visible(page, toc_zh)[1] if shown_zh else 0), mode
         assert visible(page, "section.cell.code") == code, "code is shared by both languages"
         assert page.get_attribute(".lang-toggle button[data-mode='{}']".format(mode), "aria-pressed") == "true"
 
@@ -396,6 +533,12 @@ def test_learner_site_links_and_download_work(built_site, visit):
         assert response.status == 200, link
         if link.endswith(".zip"):
             assert response.body()[:2] == b"PK", link
+    for page_name in EDITIONS:
+        one.open(page_name, page)
+        for mode in ("en", "zh"):
+            choose_language(page, mode)
+            shown = page.locator("main a[href='download/{}']".format(DOWNLOAD_ZIP)).filter(visible=True)
+            assert shown.count() == 1, (page_name, mode)
 
 
 def test_learner_site_images_load(figure_site, built_site, visit):
@@ -424,3 +567,50 @@ def test_learner_site_chinese_uses_a_cjk_font(built_site, visit):
     )
     fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
     assert any("CJK" in font["familyName"] for font in fonts), fonts
+
+
+PAGE_AND_SCREEN_WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
+#: Visible preformatted blocks wider than their box (they scroll inside themselves).
+SCROLLING_BLOCKS = "[...document.querySelectorAll('main pre')].filter(e => e.checkVisibility() && e.scrollWidth > e.clientWidth).length"
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "both"])
+@pytest.mark.parametrize("page_name", PAGES)
+def test_learner_site_fits_a_phone_screen(built_site, visit, page_name, language):
+    """At 390 px no page scrolls sideways, contents open or not: wide blocks (the expected outputs, the block
+    report, code) scroll inside themselves."""
+    page = visit(built_site, viewport=PHONE).open(page_name)
+    choose_language(page, language)
+    width, screen = page.evaluate(PAGE_AND_SCREEN_WIDTH)
+    assert width <= screen, (page_name, language, width)
+    if page_name in EDITIONS:
+        assert page.evaluate(SCROLLING_BLOCKS) > 0, "no wide block: this test would not notice an overflow"
+    page.click(".toc-toggle")
+    width, screen = page.evaluate(PAGE_AND_SCREEN_WIDTH)
+    assert width <= screen, (page_name, language, "contents open", width)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "site-phone-{}-{}.png".format(Path(page_name).stem, language)))
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_learner_site_contents_fold_on_a_phone(built_site, visit, page_name):
+    """On a phone the contents panel is closed behind a button, which opens and closes it."""
+    page = visit(built_site, viewport=PHONE).open(page_name)
+    assert visible(page, ".toc-toggle") == (1, 1)
+    assert visible(page, ".toc a")[0] == 0 and page.get_attribute(".toc-toggle", "aria-expanded") == "false"
+    page.click(".toc-toggle")
+    assert visible(page, ".toc li.lang-en a")[0] == visible(page, ".toc li.lang-en a")[1] > 0
+    assert page.get_attribute(".toc-toggle", "aria-expanded") == "true"
+    page.click(".toc a >> visible=true")
+    page.click(".toc-toggle")
+    assert visible(page, ".toc a")[0] == 0 and page.get_attribute(".toc-toggle", "aria-expanded") == "false"
+
+
+def test_learner_site_contents_stay_beside_the_page_on_a_desktop(built_site, visit):
+    one = visit(built_site)
+    for page_name in PAGES:
+        page = one.open(page_name)
+        assert visible(page, ".toc-toggle") == (0, 1), page_name
+        assert visible(page, ".toc h2")[0] == 1 and visible(page, ".toc li.lang-en a")[0] > 0, page_name
+        toc, main = (page.locator(selector).bounding_box() for selector in (".toc", "main"))
+        assert toc["x"] + toc["width"] <= main["x"] + 1, page_name

@@ -1,32 +1,43 @@
-"""The student's path in JupyterLab, end to end in headless Chromium.
+"""The student's path in JupyterLab, end to end in headless Chromium; and the instructor's JupyterLab.
 
-What the README's student section says, done by a browser: start ``jupyter lab Gradient_Checking.ipynb``
-in a copy of ``release/gradient_checking/`` (nbgrader's extensions enabled, as installed by
-requirements.txt), run all cells, read the errors of the unfinished exercises, make a typo in
-``forward_propagation`` and read where the public test points, type the correct line, see the
-public test pass, run all again, and press nbgrader's *Validate*.  Screenshots of every step go to
-``test-artifacts/student_jupyterlab/`` (or ``$TEST_ARTIFACTS/student_jupyterlab/``).
+What the README's student section says, done by a browser: in a fresh venv (``fresh_venv``: this venv's
+packages with the Jupyter configuration their installation writes, nbgrader's instructor tools included)
+run the set-up commands of the README's student block, start ``jupyter lab Gradient_Checking.ipynb`` in a
+copy of ``release/gradient_checking/``, see only the student's tools (Validate, the assignment list; no
+Create Assignment panel, no Formgrader, no news question), run all cells, read the errors of the
+unfinished exercises, make a typo in ``forward_propagation`` and read where the public test points, type
+the correct line, see the public test pass, run all again, and press nbgrader's *Validate*.
+The instructor: a venv in which the student's set-up was run, then ``./dev setup``, shows nbgrader's
+instructor tools again, and JupyterLab's own news question (which also shows that the student's test
+would see it). Screenshots go to ``test-artifacts/student_jupyterlab/`` and ``.../instructor_jupyterlab/``
+(or under ``$TEST_ARTIFACTS``).
 """
 
 import contextlib
+import hashlib
 import io
 import linecache
 import os
 import re
+import shlex
 import shutil
+import subprocess
 
 import nbformat
 import pytest
 from playwright.sync_api import sync_playwright
 from support.course import REPO, release_notebook_path, source_notebook_path
 from support.jupyterlab_browser import (
-    DISABLED_LAB_PLUGINS,
+    UI_TIMEOUT_MS,
     VIEWPORT,
     ConsoleLog,
     ForeignRequests,
     JupyterLabPage,
+    fresh_venv,
     launch_chromium,
+    run_command,
     start_jupyterlab,
+    venv_environment,
 )
 
 import public_tests
@@ -38,22 +49,30 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 EXERCISE = EXERCISES[0]  # forward_propagation, the one the student types
 #: The typo the student makes first: a capital X, a name that does not exist.
 TYPO = ("J = theta * x", "J = theta * X")
-#: What each of nbgrader's lab plugins logs when it has loaded (nbgrader 0.9.6).
-NBGRADER_PLUGINS_LOADED = (
+#: What each of nbgrader's lab plugins logs when it has loaded (nbgrader 0.9.6): the student's two ...
+STUDENT_PLUGINS_LOADED = (
     "JupyterLab extension assignment-list is activated!",
+    "JupyterLab extension validate-assignment is activated!",
+)
+#: ... and the instructor's three.
+INSTRUCTOR_PLUGINS_LOADED = (
     "JupyterLab extension course-list is activated!",
     "JupyterLab extension formgrader is activated!",
     'Extension "create_assignment" activated.',
-    "JupyterLab extension validate-assignment is activated!",
 )
+#: What the student's Nbgrader menu shows; the instructor's shows these too.
+STUDENT_MENU = ["Assignment List"]
+INSTRUCTOR_MENU = {"Assignment List", "Course List", "Formgrader", "Create assignment"}
+#: The caption of nbgrader's panel in the right side bar, for the instructor only.
+CREATE_ASSIGNMENT = "Create Assignment"
 #: Where step 7 saves a finished copy of the notebook, next to the student's.
 FINISHED_FILE = "Finished.ipynb"
 STUB = re.compile(r'^\s*raise NotImplementedError\("(?P<message>.*)"\)\s*$', re.MULTILINE)
 
 
-def artifacts_dir():
-    """Folder for this test's screenshots and logs (created, emptied of old PNGs)."""
-    folder = os.path.join(os.environ.get("TEST_ARTIFACTS", str(REPO / "test-artifacts")), "student_jupyterlab")
+def artifacts_dir(name="student_jupyterlab"):
+    """Folder for a test's screenshots and logs (created, emptied of old PNGs)."""
+    folder = os.path.join(os.environ.get("TEST_ARTIFACTS", str(REPO / "test-artifacts")), name)
     os.makedirs(folder, exist_ok=True)
     for name in os.listdir(folder):
         if name.endswith(".png"):
@@ -104,22 +123,62 @@ def assert_shows_lines(text, message, where):
         assert line.strip() in text, "{} should show {!r}; it shows:\n{}".format(where, line, text)
 
 
-@pytest.fixture
-def student_folder(tmp_path):
+def readme_student_block():
+    """The commands of the README's student block, in order, each as an argv (``a && b`` is two)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The student's path") :]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1).replace("\\\n", " ")
+    return [
+        argv for line in block.splitlines() for part in line.split("&&") if (argv := shlex.split(part, comments=True))
+    ]
+
+
+def student_setup_commands():
+    """The student's set-up commands: those of the README's block between ``pip install`` and ``cd``.
+
+    The block must be the one the test follows: a venv, ``pip install -r requirements.txt``, the set-up,
+    ``cd release/gradient_checking``, ``jupyter lab Gradient_Checking.ipynb``. requirements.txt (what a
+    handed-out folder carries) must name the same set-up commands in its header.
+    """
+    block = readme_student_block()
+    pip = block.index(["pip", "install", "-r", "requirements.txt"])
+    cd = block.index(["cd", "release/" + ASSIGNMENT])
+    assert block[0][:3] == ["python3", "-m", "venv"], block
+    assert block[cd + 1 :] == [["jupyter", "lab", NOTEBOOK_FILE]], block
+    setup = block[pip + 1 : cd]
+    assert setup and all(argv[0] == "jupyter" for argv in setup), setup
+    header = (REPO / "requirements.txt").read_text(encoding="utf-8").replace("\\\n#", " ")
+    in_requirements = [
+        shlex.split(line.lstrip("# ")) for line in header.splitlines() if line.startswith("#   jupyter ")
+    ]
+    assert in_requirements == setup, "requirements.txt's header should show the README's set-up commands"
+    return setup
+
+
+def student_venv(base):
+    """A fresh venv under ``base`` after ``pip install -r requirements.txt`` and the README's student set-up.
+
+    Return the environment of a shell with it active.
+    """
+    env = venv_environment(fresh_venv(base / "venv"), base / "jupyter")
+    for argv in student_setup_commands():
+        output = run_command(argv, env, base)
+        assert "Validation failed" not in output, "{}:\n{}".format(" ".join(argv), output)
+    return env
+
+
+def copy_release(base):
     """A copy of release/gradient_checking/, as handed out to a student."""
-    return shutil.copytree(str(REPO / "release" / ASSIGNMENT), str(tmp_path / ASSIGNMENT))
+    return shutil.copytree(str(REPO / "release" / ASSIGNMENT), str(base / ASSIGNMENT))
 
 
-@pytest.fixture
-def lab(student_folder, tmp_path):
-    """(JupyterLabPage, ConsoleLog, JupyterLabServer): JupyterLab serving the student's folder, headless Chromium.
+@contextlib.contextmanager
+def running_lab(folder, env, artifacts):
+    """(JupyterLabPage, ConsoleLog, JupyterLabServer): ``jupyter lab`` in ``folder`` with ``env``, headless Chromium.
 
     The browser may load nothing but the local server: the test fails on any other request.
     """
-    artifacts = artifacts_dir()
-    server = start_jupyterlab(
-        student_folder, NOTEBOOK_FILE, tmp_path / "jupyter", os.path.join(artifacts, "jupyterlab-server.log")
-    )
+    server = start_jupyterlab(folder, NOTEBOOK_FILE, env, os.path.join(artifacts, "jupyterlab-server.log"))
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -134,6 +193,19 @@ def lab(student_folder, tmp_path):
                 browser.close()
     finally:
         server.stop()
+
+
+@pytest.fixture
+def student_folder(tmp_path):
+    """A copy of release/gradient_checking/, as handed out to a student."""
+    return copy_release(tmp_path)
+
+
+@pytest.fixture
+def lab(student_folder, tmp_path):
+    """JupyterLab of the student's set-up serving the student's folder, in headless Chromium."""
+    with running_lab(student_folder, student_venv(tmp_path), artifacts_dir()) as opened:
+        yield opened
 
 
 class Notebook:
@@ -155,18 +227,20 @@ class Notebook:
 
 
 def open_and_check_extensions(page, console, server, notebook):
-    """Step 1: the notebook opens, every nbgrader lab plugin has loaded, the Validate button is there.
-
-    The test's own settings took effect: no news feed, no announcements pop-up.
+    """Step 1: the notebook opens with the student's tools only: nbgrader's Validate button and assignment
+    list, no Create Assignment panel, no Formgrader or Course List (neither in the menu nor on the server).
     """
     page.open_notebook(server.page_url("lab/tree/" + NOTEBOOK_FILE), len(notebook.release.cells))
     loaded = console.texts()
-    for message in NBGRADER_PLUGINS_LOADED:
+    for message in STUDENT_PLUGINS_LOADED:
         assert message in loaded, "nbgrader plugin did not load: {}\n{}".format(message, console.dump())
+    for message in INSTRUCTOR_PLUGINS_LOADED:
+        assert message not in loaded, "an instructor's plugin loaded for the student: " + message
     assert page.page.locator(".validate-button").is_visible()
-    config = page.page_config()
-    assert config["news"] == {"disabled": True}, config.get("news")
-    assert set(DISABLED_LAB_PLUGINS) <= set(config["disabledExtensions"]), config["disabledExtensions"]
+    assert not [tab for tab in page.sidebar_tabs() if CREATE_ASSIGNMENT in tab], page.sidebar_tabs()
+    assert page.menu_items("Nbgrader") == STUDENT_MENU
+    assert server.status("formgrader") == 404, "the formgrader server extension should be off for the student"
+    assert page.page_config()["news"] == {"disabled": True}  # the test's server settings: no news feed
     page.screenshot("1-opened")
 
 
@@ -251,4 +325,48 @@ def test_student_path_in_jupyterlab(lab, student_folder):
 
     saved = nbformat.read(os.path.join(student_folder, NOTEBOOK_FILE), as_version=4)
     assert saved.cells[notebook.solution].source == notebook.answer, "Validate saves the student's notebook first"
+    # Minutes after the start: JupyterLab's news question never came (the instructor's test shows it does come
+    # within seconds when the set-up leaves it on).
+    assert page.news_prompt().count() == 0, "the student is asked about Jupyter news"
     assert console.errors() == [], "the browser console shows errors:\n" + console.dump()
+
+
+def dev_setup(course, env):
+    """``./dev setup`` in ``course`` (a copy of dev, pyproject.toml and constraints.txt, with its ``.venv``).
+
+    The venv counts as installed (its stamp is the digest dev computes), so no package is installed: what
+    runs is the rest of the set-up, i.e. the system-package check and the JupyterLab step.
+    """
+    for name in ("dev", "pyproject.toml", "constraints.txt"):
+        shutil.copy2(REPO / name, course / name)
+    digest = hashlib.sha256((course / "pyproject.toml").read_bytes() + (course / "constraints.txt").read_bytes())
+    (course / ".venv" / ".installed").write_text(digest.hexdigest() + "\n")
+    result = subprocess.run(
+        ["bash", "dev", "setup"], cwd=str(course), env=dict(env, PIP_NO_INDEX="1"), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_instructor_jupyterlab_has_nbgrader_tools_after_dev_setup(tmp_path):
+    """The student's set-up run in the instructor's ``.venv`` (the README's student path also makes one),
+    then ``./dev setup``: JupyterLab shows nbgrader's instructor tools and JupyterLab's news question again.
+    """
+    course = tmp_path / "course"
+    env = venv_environment(fresh_venv(course / ".venv"), tmp_path / "jupyter")
+    for argv in student_setup_commands():
+        run_command(argv, env, course)
+    dev_setup(course, env)
+
+    artifacts = artifacts_dir("instructor_jupyterlab")
+    with running_lab(copy_release(tmp_path), env, artifacts) as (page, console, server):
+        cells = nbformat.read(str(release_notebook_path()), as_version=4).cells
+        page.open_notebook(server.page_url("lab/tree/" + NOTEBOOK_FILE), len(cells))
+        loaded = console.texts()
+        for message in STUDENT_PLUGINS_LOADED + INSTRUCTOR_PLUGINS_LOADED:
+            assert message in loaded, "nbgrader plugin did not load: {}\n{}".format(message, console.dump())
+        assert [tab for tab in page.sidebar_tabs() if CREATE_ASSIGNMENT in tab], page.sidebar_tabs()
+        assert INSTRUCTOR_MENU <= set(page.menu_items("Nbgrader"))
+        assert server.status("formgrader") == 200
+        page.news_prompt().first.wait_for(timeout=UI_TIMEOUT_MS)
+        page.screenshot("1-instructor-opened")

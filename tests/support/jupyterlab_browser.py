@@ -1,19 +1,30 @@
-"""A student's JupyterLab, started for a test, and a headless Chromium driving it.
+"""A student's (or instructor's) JupyterLab, started for a test, and a headless Chromium driving it.
 
-``start_jupyterlab(folder)`` runs ``jupyter lab NOTEBOOK`` in ``folder`` exactly as the README's student
-section says, plus what a test needs: a free local port, a token, no browser, and a private Jupyter
-config folder that turns off news and update checks (nothing may reach the internet).
+``fresh_venv(path)`` makes a Python environment at ``path`` as a fresh ``python3 -m venv`` followed by
+``pip install`` leaves it, without installing anything: it runs this venv's packages and holds exactly the
+Jupyter configuration their installation wrote (nbgrader's four server extensions and five lab plugins on).
+Set-up commands that write "at the sys-prefix level" (``jupyter labextension disable --level=sys_prefix``,
+``jupyter server extension disable --sys-prefix``) write to ``path/etc/jupyter``, never to this venv, so the
+student's set-up and the instructor's are tried side by side from the one ``.venv`` of CI and developers.
+``venv_environment(prefix, private_dir)`` is the environment of a shell in which that venv is active, with
+private user-level Jupyter folders (no ``~/.jupyter`` of the machine is read).
+``start_jupyterlab(folder, ...)`` runs ``jupyter lab NOTEBOOK`` in ``folder`` exactly as the README says, plus
+what a test needs: a free local port, a token, no browser, and server settings that fetch no news and check
+no updates (nothing may reach the internet; the front end's news pop-up is left to the set-up under test).
 ``launch_chromium(playwright)`` starts Debian's ``/usr/bin/chromium``; a missing browser is a failure.
 ``JupyterLabPage`` wraps a Playwright page with the few student actions the tests need.
 """
 
+import importlib.metadata
 import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.parse
@@ -37,12 +48,17 @@ SERVER_START_TIMEOUT = 120
 UI_TIMEOUT_MS = 60_000
 #: Size of the browser window (and of the screenshots), in CSS pixels.
 VIEWPORT = {"width": 1400, "height": 1000}
-#: Server settings of the test only: no news feed, no update checks.
+#: Server settings of the test only: the server fetches no news feed and checks no updates. The front end's
+#: question "Would you like to get notified about official Jupyter news?" is not affected: that is the set-up's.
 SERVER_CONFIG = {
     "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate"}
 }
-#: Front-end plugins turned off in the test: the news pop-up asks a question that would cover the notebook.
-DISABLED_LAB_PLUGINS = {"@jupyterlab/apputils-extension:announcements": True}
+#: The question JupyterLab's announcements plugin asks on a first start (JupyterLab 4.6).
+NEWS_PROMPT = "Would you like to get notified about official Jupyter news?"
+#: This venv: its prefix, its packages, its console scripts.
+THIS_PREFIX = Path(sys.prefix)
+THIS_SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
+THIS_BIN = Path(sys.executable).parent
 
 
 def free_port():
@@ -52,23 +68,107 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def private_jupyter_dirs(base):
-    """Create empty Jupyter config/data/runtime folders under ``base``; return them as environment variables.
+def installed_jupyter_config():
+    """``{path relative to etc/jupyter: file}`` of every Jupyter config file that ``pip install`` wrote here.
 
-    The config folder holds the test's server settings and the list of disabled front-end plugins.
-    Extensions installed in the venv (nbgrader's) stay enabled: they are configured in ``sys.prefix``.
+    Read from the packages' RECORD files, so a file a command wrote later (e.g. a ``disable`` run in this
+    venv) is not among them.
+    """
+    etc = os.path.normpath(THIS_PREFIX / "etc" / "jupyter")
+    files = {}
+    for dist in importlib.metadata.distributions():
+        for name in dist.files or []:
+            path = os.path.normpath(str(dist.locate_file(name)))
+            if path.startswith(etc + os.sep):
+                files[os.path.relpath(path, etc)] = path
+    return files
+
+
+def fresh_venv(prefix):
+    """A venv at ``prefix`` as ``python3 -m venv`` + ``pip install`` of this venv's packages would leave it.
+
+    Nothing is installed: a ``.pth`` file puts this venv's site-packages (with its own ``.pth`` files) on
+    its path, ``share/jupyter`` (JupyterLab's assets, the lab extensions, kernels) is a link to this venv's,
+    ``etc/jupyter`` is a copy of the config files the packages' installation wrote, and ``bin/`` has their
+    console scripts (``jupyter``, ``jupyter-lab``, ...) running this venv's Python. Return ``prefix``.
+    """
+    prefix = Path(prefix)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(prefix)], check=True)
+    python = prefix / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(purelib, "this_venv_packages.pth").write_text(
+        "import site; site.addsitedir({!r})\n".format(str(THIS_SITE_PACKAGES))
+    )
+    (prefix / "share").mkdir(exist_ok=True)
+    (prefix / "share" / "jupyter").symlink_to(THIS_PREFIX / "share" / "jupyter")
+    for relative, source in installed_jupyter_config().items():
+        target = prefix / "etc" / "jupyter" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    shebang = re.compile(r"#!.*python[0-9.]*\n")
+    for script in THIS_BIN.iterdir():
+        target = prefix / "bin" / script.name
+        if target.exists() or not script.is_file():
+            continue
+        with open(script, "rb") as handle:
+            head = handle.read(200)
+        match = shebang.match(head.decode("latin-1"))
+        if not match or str(THIS_BIN) not in match.group(0):
+            continue  # not a console script of this venv (activate, a binary, ...)
+        text = script.read_bytes()[len(match.group(0)) :]
+        target.write_bytes("#!{}\n".format(python).encode() + text)
+        target.chmod(0o755)
+    return prefix
+
+
+def private_jupyter_dirs(base):
+    """Create empty user-level Jupyter folders under ``base``; return them as environment variables.
+
+    The user-level config folder holds only the test's server settings (``SERVER_CONFIG``).
     """
     base = Path(base)
     config = base / "config"
-    (config / "labconfig").mkdir(parents=True)
+    config.mkdir(parents=True)
     (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
-    (config / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS}))
     return {
         "JUPYTER_CONFIG_DIR": str(config),
         "JUPYTER_DATA_DIR": str(base / "data"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "IPYTHONDIR": str(base / "ipython"),
     }
+
+
+def venv_environment(prefix, private_dir):
+    """Environment variables of a shell in which the venv ``prefix`` is active (``. prefix/bin/activate``).
+
+    This venv's ``bin/`` leaves PATH; Jupyter's and Python's own variables from outside are dropped; the
+    user-level Jupyter folders are private ones under ``private_dir``.
+    """
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV", "IPYTHON"))
+    }
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if p and Path(p) != THIS_BIN]
+    env["PATH"] = os.pathsep.join([str(Path(prefix) / "bin")] + path)
+    env["VIRTUAL_ENV"] = str(prefix)
+    env.update(private_jupyter_dirs(private_dir))
+    return env
+
+
+def run_command(argv, env, cwd):
+    """Run a set-up command as a shell would (``argv[0]`` looked up in env's PATH); fail with its output."""
+    executable = shutil.which(argv[0], path=env["PATH"])
+    assert executable, "{} is not on the PATH of the environment".format(argv[0])
+    result = subprocess.run([executable, *argv[1:]], cwd=str(cwd), env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, "{} failed ({}):\n{}".format(" ".join(argv), result.returncode, output)
+    return output
 
 
 class JupyterLabServer:
@@ -98,6 +198,14 @@ class JupyterLabServer:
                 time.sleep(0.5)
         pytest.fail("jupyter lab did not answer within {} s:\n{}".format(SERVER_START_TIMEOUT, self.log()))
 
+    def status(self, path):
+        """HTTP status of a GET of ``path`` (e.g. ``formgrader``) on the server, with the token."""
+        try:
+            with urllib.request.urlopen(self.page_url(path), timeout=SERVER_START_TIMEOUT) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
     def validate(self, notebook_path):
         """nbgrader's validate API (what the *Validate* button calls) on ``notebook_path``; return its JSON."""
         request = urllib.request.Request(
@@ -123,7 +231,7 @@ class JupyterLabServer:
 def jupyter_lab_command(notebook_file, port, token):
     """The README's ``jupyter lab NOTEBOOK``, plus the options of a test run."""
     command = [
-        str(Path(sys.executable).parent / "jupyter"),
+        "jupyter",
         "lab",
         notebook_file,
         "--no-browser",
@@ -136,15 +244,15 @@ def jupyter_lab_command(notebook_file, port, token):
     return command
 
 
-def start_jupyterlab(folder, notebook_file, private_dir, log_path):
-    """Start ``jupyter lab notebook_file`` in ``folder``; return the ready ``JupyterLabServer``."""
+def start_jupyterlab(folder, notebook_file, env, log_path):
+    """Start ``jupyter lab notebook_file`` in ``folder`` with ``env`` (``venv_environment``); return the ready server."""
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    env.update(private_jupyter_dirs(private_dir))
+    command = jupyter_lab_command(notebook_file, port, token)
+    executable = shutil.which(command[0], path=env["PATH"])
+    assert executable, "jupyter is not on the PATH of the environment"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            jupyter_lab_command(notebook_file, port, token),
+            [executable, *command[1:]],
             cwd=str(folder),
             env=env,
             stdout=log,
@@ -294,6 +402,36 @@ class JupyterLabPage:
         dialog = self.page.locator(".jp-Dialog", has_text="Validation Results")
         dialog.wait_for(timeout=UI_TIMEOUT_MS * 3)
         return dialog.locator("#validation-message").inner_text()
+
+    def sidebar_tabs(self):
+        """Labels and captions of the tabs of both side bars (e.g. "Create Assignment")."""
+        return self.page.evaluate(
+            "() => [...document.querySelectorAll('.jp-SideBar .lm-TabBar-tab')]"
+            ".map(tab => (tab.textContent + ' ' + (tab.title || '')).trim())"
+        )
+
+    def menu_items(self, top):
+        """The entries the menu ``top`` shows when opened (labels of its visible items); closes it again."""
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^{}$".format(re.escape(top)))).click()
+        menu = self.page.locator(".lm-Menu").last
+        menu.wait_for(timeout=UI_TIMEOUT_MS)
+        items = menu.locator(".lm-Menu-item")
+        labels = [
+            items.nth(i).locator(".lm-Menu-itemLabel").text_content().strip()
+            for i in range(items.count())
+            if items.nth(i).is_visible()
+        ]
+        self.page.keyboard.press("Escape")
+        menu.wait_for(state="detached", timeout=UI_TIMEOUT_MS)
+        return [label for label in labels if label]
+
+    def menu_bar(self):
+        """The titles of the menu bar (File, Edit, ..., Nbgrader, Help)."""
+        return [text.strip() for text in self.page.locator(".lm-MenuBar-itemLabel").all_text_contents()]
+
+    def news_prompt(self):
+        """A locator of JupyterLab's news question, wherever it shows (toast or notification list)."""
+        return self.page.get_by_text(NEWS_PROMPT)
 
     def close_dialog(self):
         self.page.locator(".jp-Dialog .jp-mod-accept").click()

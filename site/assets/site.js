@@ -1,6 +1,7 @@
 /* Language toggle of the course site: English, 中文 or both.
  * The choice is stored in localStorage (shared by all pages); the first visit follows the browser's
- * language. Runs in <head>, so the right cells are hidden before the page is first painted. */
+ * language. Runs in <head>, so the right cells are hidden before the page is first painted.
+ * Also the button that opens and folds the contents panel on a narrow screen (site.css hides it elsewhere). */
 (function () {
   "use strict";
   var KEY = "gradient-checking-course.lang";
@@ -48,5 +49,13 @@
       });
     }
     apply(document.documentElement.getAttribute("data-lang"));
+    var toggle = document.querySelector(".toc-toggle");
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        toggle.parentElement.classList.toggle("open", open);
+      });
+    }
   });
 }());

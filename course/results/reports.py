@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from course.assignment import BONUS_EXERCISES, EXERCISES
-from course.messages import HISTOGRAM_TITLE, HISTOGRAM_X, HISTOGRAM_Y, PASS_RATE, REPORTS_IN
+from course.messages import HISTOGRAM_TITLE, HISTOGRAM_X, HISTOGRAM_Y, PASS_RATE, REPORTS_IN, Message
 from course.results.scores import (
     exercise_scores,
     format_pass_rates,
@@ -41,6 +41,25 @@ def write_pass_rates_csv(rates: dict[str, tuple[int, int]], path: str | Path) ->
             writer.writerow([exercise, passed, graded, "{:.3f}".format(passed / graded if graded else 0.0)])
 
 
+#: Fonts with Chinese glyphs matplotlib may know (Debian's fonts-noto-cjk, which ./dev setup installs).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP")
+
+
+def cjk_font() -> str | None:
+    """The first of CJK_FONTS that matplotlib knows, or None (e.g. a laptop without them, or a font cache
+    older than the fonts)."""
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in known), None)
+
+
+def figure_label(message: Message, chinese: bool) -> str:
+    """A label in both languages, or in English only where no CJK font would draw the Chinese (matplotlib
+    would draw boxes and warn on stderr, in the middle of ``course grade``'s output)."""
+    return message.inline() if chinese else message.en
+
+
 def score_histogram(scores: dict[str, dict[str, tuple[float, float]]], path: str | Path) -> None:
     """Save a PNG histogram of the students' total scores (one bar per possible integer score)."""
     import matplotlib
@@ -50,13 +69,15 @@ def score_histogram(scores: dict[str, dict[str, tuple[float, float]]], path: str
 
     values = [total for total, _ in totals(scores).values()]
     maximum = max((top for _, top in totals(scores).values()), default=1.0)
-    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+    font = cjk_font()
+    if font:
+        plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
     figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
     bins = [b - 0.5 for b in range(int(maximum) + 2)]
     axes.hist(values, bins=bins, color="#4c72b0", edgecolor="white")
-    axes.set_xlabel(HISTOGRAM_X.inline())
-    axes.set_ylabel(HISTOGRAM_Y.inline())
-    axes.set_title(HISTOGRAM_TITLE.format(count=len(values)).inline())
+    axes.set_xlabel(figure_label(HISTOGRAM_X, bool(font)))
+    axes.set_ylabel(figure_label(HISTOGRAM_Y, bool(font)))
+    axes.set_title(figure_label(HISTOGRAM_TITLE.format(count=len(values)), bool(font)))
     axes.set_xlim(-0.5, maximum + 0.5)
     figure.tight_layout()
     figure.savefig(str(path), metadata={"Software": None})

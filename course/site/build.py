@@ -211,22 +211,30 @@ def show_recorded_runs(notebook: nbformat.NotebookNode, runs: dict) -> None:
 
 
 def worked_edition(
-    master: nbformat.NotebookNode, config: Config, assignment_folder: str | Path, root: Path
+    master: nbformat.NotebookNode,
+    config: Config,
+    assignment_folder: str | Path,
+    root: Path,
+    record_to: Path | None = None,
+    log: Callable[..., None] = print,
 ) -> nbformat.NotebookNode:
     """The master notebook with hidden tests removed, solution delimiters deleted, then executed; the timing
-    cells show their recorded run."""
+    cells show their recorded run. With ``record_to`` (``python -m course site --record-timing``), this run's
+    timing outputs are first recorded there (``record_runs``), then shown."""
     notebook = prepared_worked_edition(master, config, root)
-    runs = recorded_runs(notebook)  # before the long part: a missing recording stops the build at once
-    execute_in_copy(notebook, assignment_folder)
+    if record_to is None:
+        runs = recorded_runs(notebook)  # before the long part: a missing recording stops the build at once
+    execute_in_copy(notebook, assignment_folder, keep_varying=record_to is not None)
+    if record_to is not None:
+        record_runs(notebook, record_to, log)
+        runs = recorded_runs(notebook, record_to)
     show_recorded_runs(notebook, runs)
     return notebook
 
 
-def record_runs(root: Path, path: Path = RECORDED_RUNS, log: Callable[..., None] = print) -> dict:
-    """Run the worked edition on this machine and write the outputs of its timing cells to ``path``
-    (``python -m course site --record-timing``); return what was written."""
-    notebook = prepared_worked_edition(master_notebook(root), nbgrader_config(root), root)
-    execute_in_copy(notebook, source_folder(root), keep_varying=True)
+def record_runs(notebook: nbformat.NotebookNode, path: Path = RECORDED_RUNS, log: Callable[..., None] = print) -> dict:
+    """Write the outputs of the timing cells of ``notebook``, the worked edition just executed with its timing
+    outputs kept (``execute_in_copy(..., keep_varying=True)``), to ``path``; return what was written."""
     record = {
         "command": "python -m course site --record-timing",
         "cells": {
@@ -352,10 +360,9 @@ def build_site(
     root: str | Path, out: str | Path, log: Callable[..., None] = print, record_timing: bool = False
 ) -> list[str]:
     """Build the whole site of the course at ``root`` into ``out`` (replaced); return the page names.
-    With ``record_timing``, first record a new run of the timing cells (``record_runs``)."""
+    With ``record_timing``, the run of the worked edition is also recorded as the timing cells' run
+    (``RECORDED_RUNS``)."""
     root = require_course_root(root)
-    if record_timing:
-        record_runs(root, log=log)
     out = Path(out).resolve()
     assignment_folder = source_folder(root)
     master, config = master_notebook(root), nbgrader_config(root)
@@ -381,7 +388,8 @@ def build_site(
         )
         render_edition(renderer, staging, "student.html", pages["student.html"], download)
         log(SITE_WORKED_EDITION.inline())
-        pages["worked.html"] = worked_edition(master, config, assignment_folder, root)
+        record_to = RECORDED_RUNS if record_timing else None
+        pages["worked.html"] = worked_edition(master, config, assignment_folder, root, record_to, log)
         render_edition(renderer, staging, "worked.html", pages["worked.html"], download)
         copy_images(renderer.images, assignment_folder, staging)
         copy_assets(staging)

@@ -30,7 +30,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from support.jupyterlab_browser import launch_chromium  # noqa: E402
 
-from course.assignment import VARYING_OUTPUT_TAG  # noqa: E402
+from course.assignment import source_folder  # noqa: E402
 from course.messages import CourseError  # noqa: E402
 from course.notebooks import master_notebook, nbgrader_config  # noqa: E402
 from course.site.build import (  # noqa: E402
@@ -40,9 +40,10 @@ from course.site.build import (  # noqa: E402
     SITE_DIR,
     SITE_TITLE,
     prepared_worked_edition,
-    record_runs,
     recorded_runs,
     student_setup_commands,
+    timing_cells,
+    worked_edition,
 )
 from course.site.render import RECORDED_RUN_LABEL  # noqa: E402
 
@@ -257,10 +258,6 @@ def test_learner_index_names_the_bonus_and_the_requirements_file(built_site):
     assert [m for m in members if m.startswith("gradient_checking/images/")], "the download ships no figures"
 
 
-def timing_cells(notebook):
-    return [c for c in notebook.cells if c.cell_type == "code" and VARYING_OUTPUT_TAG in c.metadata.get("tags", [])]
-
-
 def test_learner_worked_edition_shows_the_recorded_timing_run(built_site):
     """The timing cell of the worked edition shows the recorded run (its table and its plot), labelled as
     such in both languages; the student edition shows no output, as the release."""
@@ -303,17 +300,20 @@ def test_learner_recorded_timing_run_has_the_orders_of_magnitude_the_text_quotes
 
 
 def test_learner_record_timing_records_a_run_of_the_current_code(course_copy, tmp_path):
-    """``record_runs`` (``python -m course site --record-timing``) records the timing cell's table and plot for
-    its current code; once that code changes, the recording no longer counts."""
+    """``python -m course site --record-timing`` records the timing cell's table and plot of the worked
+    edition's run for its current code, and shows that run; once that code changes, the recording no longer
+    counts."""
     path = tmp_path / "recorded_runs.json"
-    record_runs(course_copy, path, log=lambda message: None)
-    notebook = prepared_worked_edition(master_notebook(course_copy), nbgrader_config(course_copy), course_copy)
+    master, config = master_notebook(course_copy), nbgrader_config(course_copy)
+    shown = worked_edition(master, config, source_folder(course_copy), course_copy, path, log=lambda message: None)
+    notebook = prepared_worked_edition(master, config, course_copy)
     runs = recorded_runs(notebook, path)
     (cell,) = timing_cells(notebook)
     text = "".join(output.text for output in runs[cell.get("id")] if output.output_type == "stream")
     sizes = [int(size) for size, _ in TIMING_LINE.findall(text)]
     assert {size for size, *_ in QUOTED_COSTS} <= set(sizes), text
     assert [output for output in runs[cell.get("id")] if "image/png" in output.get("data", {})]
+    assert timing_cells(shown)[0].outputs == runs[cell.get("id")]
     cell.source += "\n"
     with pytest.raises(CourseError, match="--record-timing"):
         recorded_runs(notebook, path)

@@ -43,6 +43,7 @@ from support.jupyterlab_browser import (
 import public_tests
 from course.assignment import ASSIGNMENT, EXERCISES, NOTEBOOK_FILE
 from course.notebooks import apply_patch, fill_solution_cells, reference_solutions
+from course.site.build import student_setup_commands as requirements_setup_commands
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -147,10 +148,7 @@ def student_setup_commands():
     assert block[cd + 1 :] == [["jupyter", "lab", NOTEBOOK_FILE]], block
     setup = block[pip + 1 : cd]
     assert setup and all(argv[0] == "jupyter" for argv in setup), setup
-    header = (REPO / "requirements.txt").read_text(encoding="utf-8").replace("\\\n#", " ")
-    in_requirements = [
-        shlex.split(line.lstrip("# ")) for line in header.splitlines() if line.startswith("#   jupyter ")
-    ]
+    in_requirements = [shlex.split(command) for command in requirements_setup_commands(REPO)]
     assert in_requirements == setup, "requirements.txt's header should show the README's set-up commands"
     return setup
 

@@ -166,7 +166,7 @@ PASSED_MARK = "\u2714 {}:"
 
 
 def _graded_cells(root, variant):
-    """``{exercise: (printed text, error outputs, score, maximum)}`` of one graded submission."""
+    """``{exercise: (printed text, error outputs)}`` of the graded cells of one graded submission."""
     from course.assignment import test_cell_exercise
 
     path = root / "autograded" / variant.name / ASSIGNMENT / NOTEBOOK_FILE
@@ -212,14 +212,16 @@ def test_instructor_failing_messages_print_plain_numbers(graded_catalogue):
 
 
 def _hidden_parts(root):
-    from course.notebooks import master_notebook
+    """The source of every hidden part of the master notebook's cells (between the course's delimiters)."""
+    from course.notebooks import delimiters, master_notebook
 
+    marks = delimiters(root)
     parts = []
     for cell in master_notebook(root).cells:
         rest = cell.source
-        while "### BEGIN HIDDEN TESTS" in rest:
-            rest = rest.split("### BEGIN HIDDEN TESTS", 1)[1]
-            part, _, rest = rest.partition("### END HIDDEN TESTS")
+        while marks.begin_hidden in rest:
+            rest = rest.split(marks.begin_hidden, 1)[1]
+            part, _, rest = rest.partition(marks.end_hidden)
             parts.append(part)
     assert parts
     return parts

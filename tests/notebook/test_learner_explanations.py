@@ -11,7 +11,7 @@ import warnings
 import nbformat
 import numpy as np
 import pytest
-from support.course import source_notebook_path
+from support.course import narrative_texts, source_notebook_path
 
 import gc_utils
 import testCases
@@ -20,12 +20,6 @@ import testCases
 @pytest.fixture(scope="module")
 def notebook():
     return nbformat.read(str(source_notebook_path()), as_version=4)
-
-
-def texts(notebook, name):
-    """(English, Chinese) source of the markdown pair ``name-en`` / ``name-zh``."""
-    cells = {cell.get("id"): cell.source for cell in notebook.cells}
-    return cells[name + "-en"], cells[name + "-zh"]
 
 
 def markdown_cells():
@@ -62,7 +56,7 @@ def test_learner_formula_of_exercise_3_gives_nan_and_a_warning_on_two_zero_gradi
     warning = "invalid value encountered in scalar divide"
     assert [w.category for w in caught] == [RuntimeWarning] and warning in str(caught[0].message)
     assert "works perfectly fine! difference = nan" in printed and "你的反向传播完全正确！difference = nan" in printed
-    en, zh = texts(notebook, "why-relative")
+    en, zh = narrative_texts(notebook, "why-relative")
     for text in (en, zh):
         assert (
             "`nan`" in text and "RuntimeWarning: " + warning in text and "gradient_check(0, 4, print_msg=True)" in text
@@ -75,7 +69,7 @@ def test_learner_gc_utils_relative_difference_of_two_zero_gradients_is_zero(note
         warnings.simplefilter("error")  # no RuntimeWarning either
         assert gc_utils.relative_difference(0, 0.0) == 0.0
         assert gc_utils.relative_difference(np.zeros((47, 1)), np.zeros((47, 1))) == 0.0
-    for text in texts(notebook, "why-relative"):
+    for text in narrative_texts(notebook, "why-relative"):
         assert "`gc_utils.relative_difference`" in text and "`0.0`" in text
 
 
@@ -91,7 +85,7 @@ def test_learner_relative_difference_is_scale_free_and_bounded_by_1(notebook):
     assert all(0 <= gc_utils.relative_difference(a, b) <= 1 for a, b in pairs)
     assert gc_utils.relative_difference(grad, -3 * grad) == pytest.approx(1.0)  # opposite directions
     assert gc_utils.relative_difference(grad, np.zeros_like(grad)) == 1.0  # one gradient zero
-    en, zh = texts(notebook, "why-relative")
+    en, zh = narrative_texts(notebook, "why-relative")
     assert "1000 times" in en and "triangle inequality" in en and "between 0 and 1" in en
     assert "1000 倍" in zh and "三角不等式" in zh and "介于 0 和 1 之间" in zh
 
@@ -105,12 +99,12 @@ def test_learner_chinese_says_xiangdui_chayi_and_explains_the_other_name_once(no
     zh = [cell for cell in notebook.cells if cell.cell_type == "markdown" and cell.metadata.get("lang") == "zh"]
     where = [(cell.get("id"), term) for cell in zh for term in OTHER_TERMS for _ in range(cell.source.count(term))]
     assert where == [("why-relative-zh", "相对误差")], where
-    text = texts(notebook, "why-relative")[1]
+    text = narrative_texts(notebook, "why-relative")[1]
     sentence = next(s for s in re.split("(?<=[。！？])", text) if "相对误差" in s)
     assert "相对差异" in sentence and "relative error" in sentence and "真正的梯度" in sentence
-    english = texts(notebook, "why-relative")[0]
+    english = narrative_texts(notebook, "why-relative")[0]
     assert "relative error" in english and "neither vector here is the\ntrue gradient" in english
-    assert "相对差异" in texts(notebook, "ex3")[1] and "相对差异" in texts(notebook, "remember")[1]
+    assert "相对差异" in narrative_texts(notebook, "ex3")[1] and "相对差异" in narrative_texts(notebook, "remember")[1]
 
 
 # --- The centered difference (section 2) ---
@@ -141,7 +135,7 @@ def test_learner_centered_difference_error_falls_100_times_per_decade_one_sided_
     centered_ratios = [a / b for a, b in zip(centered, centered[1:])]
     assert all(9 < r < 11 for r in one_sided_ratios), one_sided_ratios
     assert all(90 < r < 110 for r in centered_ratios), centered_ratios
-    en, zh = texts(notebook, "how")
+    en, zh = narrative_texts(notebook, "how")
     assert "**centered difference**" in en and "about 10 times" in en and "about 100 times" in en
     assert "**中心差分**" in zh and "十分之一" in zh and "百分之一" in zh
     for text in (en, zh):
@@ -164,21 +158,21 @@ def test_learner_notes_name_the_network_of_the_94_forward_passes(notebook):
         gc_utils.numerical_gradient(lambda t, counter=counter: counter.append(1) or 0.0, theta)
         calls.append(len(counter))
     assert calls == [2 * big, 2 * small] == [94, 42]
-    en, zh = texts(notebook, "notes")
+    en, zh = narrative_texts(notebook, "notes")
     assert "94 passes for the 47-parameter fraud-detection network\n  of Sections 4–7" in en
     assert "42 for the 21-parameter network of Section 8" in en
     assert "第 4–7 节中有 47 个参数的欺诈检测网络需要 94 次" in zh and "第 8 节中有 21 个参数的网络需要 42 次" in zh
 
 
 def test_learner_notes_say_dropout_can_be_checked_with_the_same_mask(notebook):
-    en, zh = texts(notebook, "notes")
+    en, zh = narrative_texts(notebook, "notes")
     assert "does not work with dropout" not in en and "不能和 dropout 一起使用" not in zh
     assert "fresh random mask" in en and "same mask" in en and "`keep_prob = 1`" in en
     assert "新的随机掩码" in zh and "同一个掩码" in zh and "`keep_prob = 1`" in zh
 
 
 def test_learner_notes_give_cs231n_practical_advice_with_its_source(notebook):
-    en, zh = texts(notebook, "notes")
+    en, zh = narrative_texts(notebook, "notes")
     source = '"Neural Networks Part 3: Learning and\nEvaluation", section "Gradient checks"'
     assert "CS231n" in en and source in en and "https://cs231n.github.io/neural-networks-3/#gradcheck" in en
     assert "**Use few data points.**" in en and "burn-in" in en and "not at the very first iteration" in en

@@ -14,7 +14,7 @@ import matplotlib
 import nbformat
 import numpy as np
 import pytest
-from support.course import source_notebook_path
+from support.course import narrative_texts, source_notebook_path
 
 from course.notebooks import reference_solutions
 
@@ -46,12 +46,6 @@ def ns(notebook):
         plt.show = show
         plt.close("all")
     return namespace
-
-
-def texts(notebook, name):
-    """(English, Chinese) source of the markdown pair ``name-en`` / ``name-zh``."""
-    cells = {cell.get("id"): cell.source for cell in notebook.cells}
-    return cells[name + "-en"], cells[name + "-zh"]
 
 
 def quoted_value(quoted):
@@ -147,7 +141,7 @@ QUOTES = [
 
 @pytest.mark.parametrize("name, quoted, compute, platform", QUOTES, ids=["{}:{}".format(q[0], q[1]) for q in QUOTES])
 def test_learner_quoted_number_matches_the_code(notebook, ns, name, quoted, compute, platform):
-    for text in texts(notebook, name):
+    for text in narrative_texts(notebook, name):
         assert "`{}`".format(quoted) in text, "{} does not quote `{}`".format(name, quoted)
     expected, half_unit = quoted_value(quoted)
     value = compute(ns)
@@ -178,7 +172,7 @@ def test_learner_epsilon_sweep_first_decade_crosses_kinks(notebook, ns):
     ratio = _at(ns, correct, 1e-1) / _at(ns, correct, 1e-2)
     assert round(ratio, -1) == 3250, ratio
     assert 50 < _at(ns, correct, 1e-3) / _at(ns, correct, 1e-4) < 200  # "about 100 per decade" down to 1e-4
-    en, zh = texts(notebook, "epsilon-read")
+    en, zh = narrative_texts(notebook, "epsilon-read")
     assert "3 250 times" in en and "From $10^{-2}$ down to $10^{-4}$" in en and "**Kinks**" in en
     assert (
         "3 250 倍" in zh
@@ -207,7 +201,7 @@ def test_learner_float32_claims(notebook, ns):
     assert ns["J32"].dtype == np.float32 and round(float(ns["J32"]), 2) == 2.41  # "Near J = 2.41"
     step = float(np.max(np.abs(ns["corrected_grad"]))) * 1e-8
     assert step < float(np.spacing(ns["J32"])) / 2  # "far less than that gap"
-    en, zh = texts(notebook, "float32-read")
+    en, zh = narrative_texts(notebook, "float32-read")
     assert "moves **right**" in en and "向**右**" in zh and "left" not in en and "左" not in zh
     assert "$J = 2.41$" in en and "$J = 2.41$" in zh
     assert "for all 47 entries" in en and "47 个元素全都如此" in zh
@@ -239,7 +233,7 @@ def test_learner_kink_table(notebook, ns):
     assert 50 < ratio < 200, ratio  # "about 100 times its value at 1e-2"
     counts = ns["crossings_per_epsilon"]
     assert counts[0.1] == 3 and all(count == 0 for epsilon, count in counts.items() if epsilon <= 1e-2)
-    for text in texts(notebook, "kinks-read"):
+    for text in narrative_texts(notebook, "kinks-read"):
         assert "`Z1[1, 2]`" in text and "`grad[ok]`" in text
 
 
@@ -266,16 +260,19 @@ def measured_ratio(ns, n1, n2):
 def test_learner_cost_claims(notebook, ns):
     """2P = 94 forward passes; check/backprop: hundreds at P = 47, tens of thousands at P = 5601."""
     assert ns["counted_cost"].calls == 2 * ns["theta"].shape[0] == 94
-    assert "94" in texts(notebook, "notes")[0] and "94" in texts(notebook, "notes")[1]
+    assert "94" in narrative_texts(notebook, "notes")[0] and "94" in narrative_texts(notebook, "notes")[1]
     assert (ns["sizes"][0], ns["sizes"][-1]) == (47, 5601)
-    for text in texts(notebook, "cost-timing-intro"):
+    for text in narrative_texts(notebook, "cost-timing-intro"):
         assert "47" in text and "5601" in text
     ratios = [measured_ratio(ns, *ns["HIDDEN_SIZES"][k]) for k in (0, -1)]
     low, high = TIMING_ORDERS["hundreds"]
     assert low <= ratios[0] < high, ratios
     low, high = TIMING_ORDERS["tens of thousands"]
     assert low <= ratios[-1] < high, ratios
-    assert "hundreds" in texts(notebook, "cost-read")[0] and "tens of thousands" in texts(notebook, "cost-read")[0]
+    assert (
+        "hundreds" in narrative_texts(notebook, "cost-read")[0]
+        and "tens of thousands" in narrative_texts(notebook, "cost-read")[0]
+    )
 
 
 def test_learner_cheap_checks_credit_cs231n_per_block_sampling(notebook, ns):
@@ -283,13 +280,13 @@ def test_learner_cheap_checks_credit_cs231n_per_block_sampling(notebook, ns):
     by 6 entries drawn from the whole vector only when b3's entry is drawn, 6/47 ≈ 13% on average."""
     sizes = {name: where.stop - where.start for name, where in ns["block_slices"]().items()}
     assert sum(size for name, size in sizes.items() if name.startswith("b")) == 9 and sum(sizes.values()) == 47
-    en, zh = texts(notebook, "cost-read")
+    en, zh = narrative_texts(notebook, "cost-read")
     assert "9 of the 47 entries" in en and "47 个元素中的 9 个" in zh
     assert en.index("CS231n") < en.index("**A random direction**") and "every parameter block" in en
     assert zh.index("CS231n") < zh.index("**随机方向**") and "每个参数块" in zh
     assert "A random subset" not in en and "随机抽取部分坐标" not in zh
     assert round(100 * 6 / sum(sizes.values())) == 13  # "6/47 ≈ 13%"
-    for text in texts(notebook, "cheap-read"):
+    for text in narrative_texts(notebook, "cheap-read"):
         assert "6/47 ≈ 13%" in text
     assert np.sum(ns["bias_bug_grad"] != ns["corrected_grad"]) == 1  # a bug in one bias only
 
@@ -305,7 +302,7 @@ def test_learner_random_direction_noise_comes_from_a_small_denominator(notebook,
     assert slopes[worst] < 1e-3 * np.median(slopes)  # "almost orthogonal to the gradient"
     assert errors[worst] < 2 * np.median(errors)  # "as small as in the other directions"
     assert max(ns["directional"]["corrected_grad"]) < 1e-5 < min(ns["directional"]["buggy_grad"])
-    en, zh = texts(notebook, "cheap-read")
+    en, zh = narrative_texts(notebook, "cheap-read")
     assert "\\text{gradapprox}" in en and "\\text{gradapprox}" in zh
     assert "not that it gives one number instead of 47" in en and "原因并不在于它只给出一个数" in zh
     assert "相距甚远" not in zh and "$10^{-5}$ separates" in en and "$10^{-5}$ 能把" in zh
@@ -321,7 +318,7 @@ def test_learner_fix_names_every_block_above_the_threshold_at_1e_7(notebook, ns)
         if row["difference"] > ns["DIFFERENCE_THRESHOLD"]
     ]
     assert above == ["b1", "b3"]
-    for text in texts(notebook, "fix"):
+    for text in narrative_texts(notebook, "fix"):
         assert "$b^{[1]}$" in text and "$b^{[3]}$" in text
 
 
@@ -392,21 +389,21 @@ def test_learner_settings_the_text_names_are_the_code_settings(notebook, ns):
         ("bonus", "2 bonus points", bonus_points(notebook) == 2),
     ]
     for name, phrase, holds in checks:
-        assert phrase in texts(notebook, name)[0], (name, phrase)
+        assert phrase in narrative_texts(notebook, name)[0], (name, phrase)
         assert holds, (name, phrase)
-    zh = texts(notebook, "bonus")[1]
+    zh = narrative_texts(notebook, "bonus")[1]
     assert "2 个附加分" in zh
     others = [row["difference"] for row in ns["buggy_report"] if row["block"] not in ("W2", "b1")]
     assert all(1e-11 < value < 1e-9 for value in others), others  # "around 10^-10"
     assert (
-        "around $10^{-10}$" in texts(notebook, "blocks-read")[0]
-        and "$10^{-10}$ 左右" in texts(notebook, "blocks-read")[1]
+        "around $10^{-10}$" in narrative_texts(notebook, "blocks-read")[0]
+        and "$10^{-10}$ 左右" in narrative_texts(notebook, "blocks-read")[1]
     )
 
 
 def test_learner_chinese_terms_of_sections_5_to_8(notebook):
     """The terms issue 15 fixed: 反向随机失活（inverted dropout）, “…” quotes, 'ε 每减小一个数量级'."""
     zh = "\n".join(cell.source for cell in notebook.cells if cell.metadata.get("lang") == "zh")
-    assert "反向 dropout" not in zh and "反向随机失活（inverted dropout）" in texts(notebook, "reg")[1]
-    assert '"梯度"' not in zh and "“梯度”" in texts(notebook, "dropout-read")[1]
+    assert "反向 dropout" not in zh and "反向随机失活（inverted dropout）" in narrative_texts(notebook, "reg")[1]
+    assert '"梯度"' not in zh and "“梯度”" in narrative_texts(notebook, "dropout-read")[1]
     assert "差异每减小一个数量级的" not in zh

@@ -216,15 +216,11 @@ def test_student_right_checker_passes_and_keeps_the_notebook_functions(capsys):
 
 # ---------------------------------------------------------------- no surprise at grading (in the student's kernel)
 def _public_part(source):
-    kept, hidden = [], False
-    for line in source.split("\n"):
-        if "### BEGIN HIDDEN TESTS" in line:
-            hidden = True
-        elif "### END HIDDEN TESTS" in line:
-            hidden = False
-        elif not hidden:
-            kept.append(line)
-    return "\n".join(kept)
+    """A graded test cell without its hidden parts (what the release notebook holds)."""
+    from course.results.feedback import hidden_lines
+
+    hidden = hidden_lines(source)
+    return "\n".join(line for number, line in enumerate(source.split("\n"), start=1) if number not in hidden)
 
 
 def run_public_tests(notebook):

@@ -53,6 +53,12 @@ def reference_difference_n(parameters, gradients, X, Y, epsilon=1e-7):
     return np.linalg.norm(grad - approx) / (np.linalg.norm(grad) + np.linalg.norm(approx))
 
 
+def narrative_texts(notebook, name):
+    """(English, Chinese) source of the markdown pair ``name-en`` / ``name-zh`` (cells found by id)."""
+    cells = {cell.get("id"): cell.source for cell in notebook.cells}
+    return cells[name + "-en"], cells[name + "-zh"]
+
+
 def source_notebook_path(root=REPO):
     return source_folder(root) / NOTEBOOK_FILE
 

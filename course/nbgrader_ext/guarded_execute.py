@@ -324,10 +324,12 @@ class GuardedExecute(Execute):
         if self._plan_error:
             cell.outputs.append(self._grader_error(self._plan_error))
             return cell
+        self._asked_exit = False
         done, state = self._trusted_attempt(cell, index, grade_id)
         if state["died"]:
             self.log.warning("The kernel died during test cell %s: restarting it and running the test again", grade_id)
             self._restart_and_replay()
+            self._asked_exit = False
             if self.kc is not None:
                 done, state = self._trusted_attempt(cell, index, grade_id)
         if done.get("stdout"):
@@ -336,7 +338,9 @@ class GuardedExecute(Execute):
             cell.outputs.append(self._grader_error(done["grader_error"]))
         if done.get("error"):
             cell.outputs.append(nbformat.v4.new_output("error", **done["error"]))
-        if state["died"] and self.kc is not None:
+        if (state["died"] or self._asked_exit) and self.kc is not None:
+            # A call of this test ran exit() (see on_cell_executed): the kernel ends a moment after the call,
+            # during whatever cell comes next. Restart it now, as after a cell that called exit().
             self._restart_and_replay()
         elif state["timed_out"] and not self._kernel_responds():
             self.log.warning("Kernel still busy %ds after the timeout: restarting it", self.responsive_wait)
